@@ -1,0 +1,79 @@
+"""The ``accord`` command line (entry point ``accord.cli.main:app``).
+
+Commands::
+
+    accord --version
+    accord feel EXPR [--context JSON]
+    accord dmn eval FILE (--decision NAME | --service NAME) [--input JSON] [--input-file F]
+                         [--trace]
+    accord dmn check FILE
+    accord dmn tck DIR --out FILE.csv [--level L] [--only FOLDER] [--known F]
+                       [--update-known F]
+
+Every :class:`accord.errors.AccordError` ends the command with a one-line red ``error: …``
+on stderr and exit code 2, never a traceback. ``dmn check`` exits 1 when the model has
+errors; ``dmn tck --known`` exits 1 on failures not in the known-failures file.
+"""
+
+from __future__ import annotations
+
+import sys
+from importlib import metadata
+from typing import Annotated, Any
+
+import typer
+
+from accord.cli import dmn
+from accord.cli.common import EXIT_ERROR, print_error
+from accord.cli.feel import feel_command
+from accord.errors import AccordError
+
+
+class AccordTyper(typer.Typer):
+    """A Typer app that reports :class:`AccordError` outside commands as a one-line error."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except AccordError as exc:
+            print_error(str(exc) or type(exc).__name__)
+            sys.exit(EXIT_ERROR)
+
+
+app = AccordTyper(
+    name="accord",
+    help="Accord: DMN decisions and FEEL expressions.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(dmn.app, name="dmn")
+app.command("feel")(feel_command)
+
+
+def version() -> str:
+    """Accord's version (installed metadata, else the package attribute)."""
+    try:
+        return metadata.version("accord")
+    except metadata.PackageNotFoundError:
+        import accord
+
+        return str(getattr(accord, "__version__", "unknown"))
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"accord {version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    show_version: Annotated[bool, typer.Option(
+        "--version", help="Show the version and exit.", callback=_show_version,
+        is_eager=True)] = False,
+) -> None:
+    """Accord: DMN decisions and FEEL expressions."""
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,357 @@
+"""A loaded DMN model that evaluates decisions, BKMs and decision services (DMN 1.5 chapter 6).
+
+:class:`Model` compiles each element on first use and caches it; an evaluation walks the
+decision requirements graph from the requested decision, evaluating each required decision
+once. Elements of imported models are reached through their import name (``lib.Decision``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from accord.dmn import model as m
+from accord.dmn.boxed import Boxed, BoxedCompiler
+from accord.dmn.types import FeelType, TypeRegistry
+from accord.dmn.xml_reader import read_dmn
+from accord.errors import DmnEvaluationError, DmnModelError
+from accord.feel.values import FeelFunction, from_python
+
+_DMN_IMPORT = re.compile(r"dmn", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A DMN message: what went wrong where (severity ``error`` or ``warning``)."""
+
+    severity: str
+    element_id: str | None
+    text: str
+
+
+@dataclass(slots=True)
+class Result:
+    """The outcome of one evaluation.
+
+    Attributes:
+        value: the requested decision's (or service's) value.
+        outputs: every decision evaluated, by name.
+        messages: problems found on the way (a value that did not conform to its type ...).
+        trace: decision table traces in evaluation order (only with ``trace=True``).
+    """
+
+    value: Any
+    outputs: dict[str, Any] = field(default_factory=dict)
+    messages: list[Message] = field(default_factory=list)
+    trace: list[Any] | None = None
+
+
+class _Run:
+    """State of one evaluation: the inputs, memoised decisions, messages and trace."""
+
+    def __init__(self, inputs: Mapping[str, Any], trace: bool) -> None:
+        self.inputs = inputs
+        self.values: dict[tuple[str, str], Any] = {}
+        self.active: set[tuple[str, str]] = set()
+        self.outputs: dict[str, Any] = {}
+        self.messages: list[Message] = []
+        self.trace: list[Any] | None = [] if trace else None
+
+
+class Model:
+    """A DMN model ready to evaluate. Build with :func:`load` or :func:`loads`."""
+
+    def __init__(self, definitions: m.Definitions,
+                 imports: Mapping[str, Model] | None = None) -> None:
+        self.definitions = definitions
+        self.namespace = definitions.namespace
+        self.imports: dict[str, Model] = dict(imports or {})  # by import name
+        self._by_namespace = {model.namespace: model for model in self.imports.values()}
+        self.registry = TypeRegistry(
+            definitions.item_definitions,
+            {name: model.registry for name, model in self.imports.items()})
+        self._boxed = BoxedCompiler(self.registry)
+        self._compiled: dict[str, Boxed] = {}
+        self._names = self._all_names()
+
+    # ---- lookup --------------------------------------------------------------------------
+
+    def _all_names(self) -> tuple[str, ...]:
+        names = [e.name for e in self.definitions.drg_elements()]
+        for import_name, model in self.imports.items():
+            names.extend(f"{import_name}.{name}" for name in model._names)
+        return tuple(names)
+
+    def _resolve(self, href: str) -> tuple[Model, m.DrgElement, tuple[str, ...]]:
+        """The model and element an href names, with the import path to reach it."""
+        namespace, ident = m.split_href(href)
+        if not namespace or namespace == self.namespace:
+            element = self.definitions.element_by_id(ident)
+            if element is not None:
+                return self, element, ()
+        for import_name, model in self.imports.items():
+            if model.namespace == namespace or not namespace:
+                element = model.definitions.element_by_id(ident)
+                if element is not None:
+                    return model, element, (import_name,)
+        raise DmnModelError(f"reference {href!r} names no element", element_id=ident)
+
+    def decision(self, name: str) -> tuple[Model, m.Decision]:
+        """The decision called ``name`` (``import.name`` for an imported one)."""
+        found = self.definitions.decision_by_name(name)
+        if found is not None:
+            return self, found
+        prefix, dot, rest = name.partition(".")
+        if dot and prefix in self.imports:
+            return self.imports[prefix].decision(rest)
+        raise DmnEvaluationError(f"no decision named {name!r} in model "
+                                 f"{self.definitions.name!r}")
+
+    def service(self, name: str) -> m.DecisionService:
+        for service in self.definitions.decision_services:
+            if service.name == name:
+                return service
+        raise DmnEvaluationError(f"no decision service named {name!r} in model "
+                                 f"{self.definitions.name!r}")
+
+    # ---- public evaluation ---------------------------------------------------------------
+
+    def evaluate(self, decision: str, inputs: Mapping[str, Any] | None = None, *,
+                 trace: bool = False) -> Result:
+        """Evaluate one decision with its inputs (names of input data to values)."""
+        run = _Run(from_python(dict(inputs or {})), trace)
+        owner, element = self.decision(decision)
+        value = owner._decision_value(element, run)
+        return Result(value, run.outputs, run.messages, run.trace)
+
+    def evaluate_service(self, name: str, inputs: Mapping[str, Any] | None = None, *,
+                         trace: bool = False) -> Result:
+        """Invoke a decision service directly: its parameters are taken from ``inputs``."""
+        service = self.service(name)
+        run = _Run(from_python(dict(inputs or {})), trace)
+        args = {param: run.inputs.get(param) for param in self._service_params(service)}
+        outputs = self._run_service(service, args, run)
+        value: Any = next(iter(outputs.values())) if len(outputs) == 1 else outputs
+        return Result(value, dict(outputs), run.messages, run.trace)
+
+    def compile(self, decision: str) -> Callable[[Mapping[str, Any]], Any]:
+        """A fast function ``inputs -> value`` for one decision (no trace, no messages)."""
+        owner, element = self.decision(decision)
+
+        def run(inputs: Mapping[str, Any]) -> Any:
+            return owner._decision_value(element, _Run(inputs, False))
+
+        return run
+
+    # ---- DRG evaluation ------------------------------------------------------------------
+
+    def _decision_value(self, decision: m.Decision, run: _Run) -> Any:
+        key = (self.namespace, decision.id or decision.name)
+        if key in run.values:
+            return run.values[key]
+        if key in run.active:
+            raise DmnEvaluationError(f"decision {decision.name!r} requires itself")
+        run.active.add(key)
+        try:
+            env = self._requirements_env(decision, run)
+            compiled = self._compiled_element(decision)
+            value = compiled(env, run.trace)
+            value = self._coerce(value, decision.variable, decision.id, run)
+        finally:
+            run.active.discard(key)
+        run.values[key] = value
+        run.outputs[decision.name] = value
+        return value
+
+    def _requirements_env(self, decision: m.Decision, run: _Run) -> dict[str, Any]:
+        env: dict[str, Any] = {}
+        for requirement in decision.information_requirements:
+            href = requirement.required_decision or requirement.required_input
+            if href is None:
+                continue
+            owner, element, path = self._resolve(href)
+            if isinstance(element, m.Decision):
+                value = owner._decision_value(element, run)
+            elif isinstance(element, m.InputData):
+                value = owner._input_value(element, path, run)
+            else:
+                continue
+            _bind(env, path, element.name, value)
+        self._bind_knowledge(decision.knowledge_requirements, env, run)
+        return env
+
+    def _input_value(self, element: m.InputData, path: tuple[str, ...], run: _Run) -> Any:
+        source: Any = run.inputs
+        for part in path:
+            source = source.get(part) if isinstance(source, dict) else None
+        value = source.get(element.name) if isinstance(source, Mapping) else None
+        return self._coerce(value, element.variable, element.id, run)
+
+    def _bind_knowledge(self, requirements: tuple[m.KnowledgeRequirement, ...],
+                        env: dict[str, Any], run: _Run) -> None:
+        for requirement in requirements:
+            owner, element, path = self._resolve(requirement.required_knowledge)
+            if isinstance(element, m.BusinessKnowledgeModel):
+                function = owner._bkm_function(element, run)
+            elif isinstance(element, m.DecisionService):
+                function = owner._service_function(element, run)
+            else:
+                continue
+            _bind(env, path, element.name, function)
+
+    def _coerce(self, value: Any, variable: m.InformationItem | None, element_id: str | None,
+                run: _Run) -> Any:
+        feel_type = self.registry.resolve(variable.type_ref) if variable else None
+        if feel_type is None or value is None:
+            return value
+        coerced = feel_type.coerce(value)
+        if coerced is None:
+            run.messages.append(Message("error", element_id,
+                                        f"value does not conform to type {feel_type.name}"))
+        return coerced
+
+    def _compiled_element(self, decision: m.Decision) -> Boxed:
+        key = decision.id or decision.name
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            result_type = self._variable_type(decision.variable)
+            compiled = self._boxed.compile(decision.expression, self._names, result_type)
+            self._compiled[key] = compiled
+        return compiled
+
+    def _variable_type(self, variable: m.InformationItem | None) -> FeelType | None:
+        return self.registry.resolve(variable.type_ref) if variable else None
+
+    # ---- BKMs and decision services as functions -----------------------------------------
+
+    def _bkm_function(self, bkm: m.BusinessKnowledgeModel, run: _Run) -> FeelFunction:
+        key = "bkm:" + (bkm.id or bkm.name)
+        make = self._compiled.get(key)
+        logic = bkm.encapsulated_logic
+        if logic is None:
+            return FeelFunction(bkm.name, [], lambda *args: None)
+        if make is None:
+            result_type = self._variable_type(bkm.variable)
+            if result_type is not None and result_type.function:
+                result_type = None
+            if logic.kind is m.FunctionKind.FEEL:
+                make = self._boxed.feel_function(logic, self._names, name=bkm.name,
+                                                 result_type=result_type)
+            else:
+                make = self._boxed.compile(logic, self._names)
+            self._compiled[key] = make
+        env: dict[str, Any] = {}
+        function = make(env, run.trace)
+        if isinstance(function, FeelFunction):
+            env[bkm.name] = function  # a BKM may call itself
+        self._bind_knowledge(bkm.knowledge_requirements, env, run)
+        return function if isinstance(function, FeelFunction) else FeelFunction(
+            bkm.name, [], lambda *args: None)
+
+    def _service_params(self, service: m.DecisionService) -> list[str]:
+        params = []
+        for href in (*service.input_decisions, *service.input_data):
+            _, element, _ = self._resolve(href)
+            params.append(element.name)
+        return params
+
+    def _service_function(self, service: m.DecisionService, run: _Run) -> FeelFunction:
+        params = self._service_params(service)
+
+        def call(*args: Any) -> Any:
+            if len(args) > len(params):
+                return None
+            bound = dict(zip(params, args, strict=False))
+            outputs = self._run_service(service, bound, _Run({}, False) if run.trace is None
+                                        else run)
+            return next(iter(outputs.values())) if len(outputs) == 1 else outputs
+
+        return FeelFunction(service.name, params, call)
+
+    def _run_service(self, service: m.DecisionService, args: Mapping[str, Any],
+                     outer: _Run) -> dict[str, Any]:
+        run = _Run({}, outer.trace is not None)
+        run.trace = outer.trace
+        for href in service.input_decisions:
+            owner, element, _ = self._resolve(href)
+            run.values[(owner.namespace, element.id or element.name)] = owner._coerce(
+                args.get(element.name), getattr(element, "variable", None), element.id, run)
+        inputs: dict[str, Any] = {}
+        for href in service.input_data:
+            _, element, path = self._resolve(href)
+            _bind(inputs, path, element.name, args.get(element.name))
+        run.inputs = inputs
+        outputs: dict[str, Any] = {}
+        for href in service.output_decisions:
+            owner, element, _ = self._resolve(href)
+            if not isinstance(element, m.Decision):
+                raise DmnModelError(f"decision service output {href!r} is not a decision",
+                                    element_id=service.id)
+            outputs[element.name] = owner._decision_value(element, run)
+        outer.messages.extend(run.messages)
+        return outputs
+
+
+def _bind(env: dict[str, Any], path: tuple[str, ...], name: str, value: Any) -> None:
+    """Bind ``name`` in ``env``, inside nested contexts for an import path."""
+    target = env
+    for part in path:
+        nested = target.get(part)
+        if not isinstance(nested, dict):
+            nested = {}
+            target[part] = nested
+        target = nested
+    target[name] = value
+
+
+# ---- loading ------------------------------------------------------------------------------
+
+
+def loads(xml: str | bytes, *, base_path: Path | str | None = None) -> Model:
+    """Load a model from DMN XML text; imports are resolved among the ``.dmn`` files of
+    ``base_path`` (a folder, or a file whose folder is used)."""
+    definitions = read_dmn(xml)
+    folder = Path(base_path) if base_path is not None else None
+    if folder is not None and folder.is_file():
+        folder = folder.parent
+    return _build(definitions, folder, ())
+
+
+def load(path: Path | str) -> Model:
+    """Load a model from a ``.dmn`` file, resolving imports among its sibling files."""
+    path = Path(path)
+    return _build(read_dmn(path), path.parent, ())
+
+
+def _build(definitions: m.Definitions, folder: Path | None,
+           seen: tuple[str, ...]) -> Model:
+    imports: dict[str, Model] = {}
+    for imp in definitions.imports:
+        if imp.import_type and not _DMN_IMPORT.search(imp.import_type):
+            continue  # XSD or PMML imports carry no decisions
+        if imp.namespace in seen:
+            raise DmnModelError(f"import cycle through namespace {imp.namespace!r}",
+                                element_id=imp.id)
+        imported = _find_import(imp, folder)
+        imports[imp.name] = _build(imported, folder, (*seen, definitions.namespace))
+    return Model(definitions, imports)
+
+
+def _find_import(imp: m.Import, folder: Path | None) -> m.Definitions:
+    candidates: list[Path] = []
+    if folder is not None:
+        if imp.location_uri:
+            candidates.append(folder / imp.location_uri)
+        candidates.extend(sorted(folder.glob("*.dmn")))
+    for candidate in candidates:
+        if not candidate.is_file():
+            continue
+        definitions = read_dmn(candidate)
+        if definitions.namespace == imp.namespace:
+            return definitions
+    raise DmnModelError(f"imported model with namespace {imp.namespace!r} not found"
+                        + (f" in {folder}" if folder else " (no folder to look in)"),
+                        element_id=imp.id or imp.name)

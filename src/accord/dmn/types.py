@@ -1,0 +1,172 @@
+"""Item definitions as runtime types: conformance checks and coercion (DMN 1.5 clause 7.3,
+conversions of clause 10.3.2.9.4).
+
+A :class:`FeelType` answers two questions about a value: does it conform, and what value does
+a decision or input of this type hold (the value itself, the element of a singleton list, the
+value wrapped in a list, or null when it does not conform).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from accord.dmn.model import ItemDefinition
+from accord.feel.compiler import compile_unary_tests
+from accord.feel.instance_of import BUILTIN_TYPES
+
+_FEEL_PREFIXES = ("feel:", "FEEL:")
+# DMN 1.1 and XML Schema spellings of FEEL types.
+_ALIASES = {
+    "dateTime": "date and time",
+    "dayTimeDuration": "days and time duration",
+    "yearMonthDuration": "years and months duration",
+    "integer": "number",
+    "decimal": "number",
+    "double": "number",
+    "Any": "Any",
+}
+
+
+@dataclass(slots=True)
+class FeelType:
+    """A resolved type: a built-in base, a structure, or a collection of another type."""
+
+    name: str
+    base: str | None = None
+    is_collection: bool = False
+    element: FeelType | None = None
+    components: dict[str, FeelType] | None = None
+    allowed: Callable[[Any, Mapping[str, Any]], Any] | None = None
+    function: bool = False
+    alias_of: FeelType | None = field(default=None, repr=False)
+
+    def conforms(self, value: Any) -> bool:
+        """True when ``value`` (not null) is an instance of this type."""
+        if value is None:
+            return True
+        if self.alias_of is not None:
+            if not self.alias_of.conforms(value):
+                return False
+            return self._allowed_ok(value)
+        if self.is_collection:
+            if not isinstance(value, list):
+                return False
+            element = self.element
+            return element is None or all(element.conforms(v) for v in value)
+        if self.components is not None:
+            if not isinstance(value, dict):
+                return False
+            return all(comp.conforms(value.get(key)) for key, comp in self.components.items())
+        if self.base is not None:
+            predicate = BUILTIN_TYPES.get(self.base)
+            if predicate is not None and not predicate(value):
+                return False
+        return self._allowed_ok(value)
+
+    def _allowed_ok(self, value: Any) -> bool:
+        if self.allowed is None:
+            return True
+        if isinstance(value, list) and not self.is_collection:
+            return False
+        return self.allowed(value, {}) is True
+
+    def coerce(self, value: Any) -> Any:
+        """The value a variable of this type holds, or ``None`` if ``value`` does not conform.
+
+        Singleton lists unwrap to their element, and a lone value wraps into a list where a
+        collection is expected (clause 10.3.2.9.4).
+        """
+        if value is None or self.base == "Any":
+            return value
+        if self.conforms(value):
+            return value
+        if isinstance(value, list) and len(value) == 1 and not self._is_list_type():
+            return self.coerce(value[0])
+        if self._is_list_type() and not isinstance(value, list):
+            wrapped = [value]
+            if self.conforms(wrapped):
+                return wrapped
+        return None
+
+    def _is_list_type(self) -> bool:
+        if self.alias_of is not None:
+            return self.alias_of._is_list_type()
+        return self.is_collection or self.base == "list"
+
+
+ANY = FeelType("Any", base="Any")
+
+
+class TypeRegistry:
+    """Resolves ``typeRef`` names against a model's item definitions and the FEEL built-ins."""
+
+    def __init__(self, item_definitions: tuple[ItemDefinition, ...] = (),
+                 imported: Mapping[str, TypeRegistry] | None = None) -> None:
+        self._definitions = {d.name: d for d in item_definitions}
+        self._resolved: dict[str, FeelType] = {}
+        self._imported = dict(imported or {})
+
+    def resolve(self, type_ref: str | None) -> FeelType | None:
+        """The type named ``type_ref``, or ``None`` when absent or unknown."""
+        if not type_ref:
+            return None
+        name = type_ref
+        for prefix in _FEEL_PREFIXES:
+            if name.startswith(prefix):
+                name = name[len(prefix):]
+        if name in self._resolved:
+            return self._resolved[name]
+        if name in self._definitions:
+            placeholder = FeelType(name)
+            self._resolved[name] = placeholder  # recursive types resolve to the placeholder
+            built = self._build(self._definitions[name])
+            for attr in ("base", "is_collection", "element", "components", "allowed",
+                         "function", "alias_of"):
+                setattr(placeholder, attr, getattr(built, attr))
+            return placeholder
+        base = _ALIASES.get(name, name)
+        if base in BUILTIN_TYPES:
+            feel_type = FeelType(name, base=base)
+            self._resolved[name] = feel_type
+            return feel_type
+        prefix, dot, rest = name.partition(".")
+        if dot and prefix in self._imported:
+            return self._imported[prefix].resolve(rest)
+        return None
+
+    def predicate(self, name: str) -> Callable[[Any], bool] | None:
+        """For ``instance of``: a predicate for an item definition name."""
+        feel_type = self.resolve(name)
+        if feel_type is None:
+            return None
+        return lambda value: value is not None and feel_type.conforms(value)
+
+    def _build(self, definition: ItemDefinition) -> FeelType:
+        allowed = None
+        constraint = definition.allowed_values or definition.type_constraint
+        if constraint is not None and constraint.text.strip():
+            allowed = compile_unary_tests(constraint.text)
+        if definition.function_item is not None:
+            element = FeelType(definition.name, base="function")
+        elif definition.item_components:
+            element = FeelType(definition.name, components={
+                c.name: self._build(c) for c in definition.item_components})
+        elif definition.type_ref:
+            referenced = self.resolve(definition.type_ref) or ANY
+            element = FeelType(definition.name, alias_of=referenced)
+        else:
+            element = FeelType(definition.name, base="Any")
+        if definition.is_collection:
+            # allowed values of a collection constrain its elements (DMN 1.5 clause 7.3.2)
+            element.allowed = allowed if element.alias_of is not None else element.allowed
+            if element.alias_of is None and allowed is not None:
+                element = FeelType(definition.name, alias_of=element, allowed=allowed)
+            return FeelType(definition.name, is_collection=True, element=element)
+        if allowed is not None:
+            if element.alias_of is not None or element.base is not None:
+                element.allowed = allowed
+            else:
+                element = FeelType(definition.name, alias_of=element, allowed=allowed)
+        return element

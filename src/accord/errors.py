@@ -1,0 +1,91 @@
+"""Accord's error tree.
+
+::
+
+    AccordError
+    ├── FeelError
+    │   └── FeelSyntaxError        (line, column, expected)
+    │   └── FeelSqlError           (a construct SQL cannot express)
+    ├── DmnError
+    │   ├── DmnXmlError            (file, line, element)
+    │   ├── DmnModelError          (element id, what is wrong)
+    │   └── DmnEvaluationError     (decision, element id)
+    └── ConfigError
+"""
+
+from __future__ import annotations
+
+
+class AccordError(Exception):
+    """Base of every error Accord raises on purpose."""
+
+
+class FeelError(AccordError):
+    """A problem with a FEEL expression."""
+
+
+class FeelSyntaxError(FeelError):
+    """A FEEL expression that does not parse.
+
+    Attributes:
+        text: the expression.
+        line: 1-based line of the problem.
+        column: 1-based column of the problem.
+        expected: what the parser expected there.
+    """
+
+    def __init__(self, message: str, text: str, pos: int, expected: str = "") -> None:
+        self.text = text
+        self.pos = pos
+        self.line = text.count("\n", 0, pos) + 1
+        self.column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        self.expected = expected
+        detail = f"{message} at line {self.line}, column {self.column}"
+        if expected:
+            detail += f" (expected {expected})"
+        super().__init__(detail)
+
+
+class FeelSqlError(FeelError):
+    """A FEEL construct that cannot be compiled to SQL; the message names it."""
+
+
+class DmnError(AccordError):
+    """A problem with a DMN model."""
+
+
+class DmnXmlError(DmnError):
+    """DMN XML that cannot be read: malformed, unsafe, too large, or not DMN."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
+                 element: str | None = None) -> None:
+        self.file = file
+        self.line = line
+        self.element = element
+        where = ", ".join(
+            part for part in (
+                file and f"file {file}",
+                line is not None and f"line {line}" or "",
+                element and f"element {element}",
+            ) if part
+        )
+        super().__init__(f"{message} ({where})" if where else message)
+
+
+class DmnModelError(DmnError):
+    """A DMN model that is well-formed XML but not a valid model (unknown hit policy, ...)."""
+
+    def __init__(self, message: str, *, element_id: str | None = None,
+                 element: str | None = None) -> None:
+        self.element_id = element_id
+        self.element = element
+        where = element_id or element
+        super().__init__(f"{message} (element {where})" if where else message)
+
+
+class DmnEvaluationError(DmnError):
+    """A decision that cannot be evaluated (unknown decision, missing model, bad inputs)."""
+
+
+class ConfigError(AccordError):
+    """Invalid configuration."""

@@ -368,6 +368,16 @@ def test_decision_service_cases() -> None:
     assert evaluate_case(no_name, model)[0] == ERROR
 
 
+def test_single_output_service_value_wins_over_raw_output() -> None:
+    class Coercing(FakeModel):
+        def evaluate_service(self, name: str, inputs: Mapping[str, Any], *,
+                             trace: bool = False) -> FakeResult:
+            return FakeResult(None, {"d": Decimal(1000)})  # output type made it null
+
+    case = TckCase("1", "decisionService", "svc", results=(ResultNode("d", None, True, None),))
+    assert evaluate_case(case, Coercing()) == (SUCCESS, "")
+
+
 def test_unreadable_values_and_unknown_types_are_errors() -> None:
     model = FakeModel({"d": lambda i: None})
     bad_input = TckCase("1", inputs=(InputNode("x", problem="year -1"),), results=(node("d"),))
@@ -384,6 +394,20 @@ def test_namespaced_inputs() -> None:
                                 InputNode("c", None, "z")),
                    results=(node("d", {"{urn:other}a": "x", "b": "y", "c": "z"}),))
     assert evaluate_case(case, model) == (SUCCESS, "")
+
+
+def test_namespaced_inputs_follow_import_paths() -> None:
+    model_a = FakeModel(namespace="urn:a")
+    model_b = FakeModel(namespace="urn:b")
+    model_b.imports = {"modelA": model_a}  # type: ignore[attr-defined]
+    model_b2 = FakeModel(namespace="urn:b2")
+    model_b2.imports = {"modelA": model_a}  # type: ignore[attr-defined]
+    top = FakeModel({"d": lambda i: dict(i)}, namespace="urn:c")
+    top.imports = {"Model B": model_b, "Model B2": model_b2}  # type: ignore[attr-defined]
+    case = TckCase("1", inputs=(InputNode("Person name", "urn:a", "John"),),
+                   results=(node("d", {"Model B": {"modelA": {"Person name": "John"}},
+                                       "Model B2": {"modelA": {"Person name": "John"}}}),))
+    assert evaluate_case(case, top) == (SUCCESS, "")
 
 
 # --------------------------------------------------------------------------- test files
@@ -435,7 +459,7 @@ def test_bad_test_files(tmp_path: Path, text: str) -> None:
 
 @pytest.mark.skipif(not TCK_DIR.is_dir(), reason=f"no DMN TCK at {TCK_DIR}")
 def test_every_real_tck_file_parses() -> None:
-    counts = {level: 0 for level in tck.LEVELS}
+    counts = dict.fromkeys(tck.LEVELS, 0)
     nodes = 0
     for level, path in tck.discover(TCK_DIR):
         parsed = parse_test_file(path, level=level)

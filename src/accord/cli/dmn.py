@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -139,6 +140,7 @@ def eval_command(
             result = model.evaluate(decision, values, trace=trace)
             output: dict[str, Any] = {"decision": decision}
         else:
+            assert service is not None
             result = model.evaluate_service(service, values, trace=trace)
             output = {"service": service}
         output["value"] = result.value
@@ -170,10 +172,10 @@ def check(
     with guard():
         if not file.is_file():
             fail(f"no such file: {file}")
-        try:
-            from accord.dmn import check as check_model
-        except ImportError:
-            check_model = None
+        import accord.dmn
+
+        # accord.dmn.check(path) -> list[Problem] may not exist yet: then only load the model
+        check_model: Callable[[Path], Iterable[Any]] | None = getattr(accord.dmn, "check", None)
         problems: list[dict[str, Any]]
         try:
             if check_model is not None:
@@ -198,6 +200,6 @@ def check(
             )
             out_console.print(line, soft_wrap=True)
         summary = f"{file}: {errors} error(s), {len(problems) - errors} other problem(s)"
-        out_console.print(Text(summary, style="red" if errors else "green"))
+        out_console.print(Text(summary, style="red" if errors else "green"), soft_wrap=True)
         if errors:
             raise typer.Exit(1)

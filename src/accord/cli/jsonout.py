@@ -129,7 +129,7 @@ def _write(value: Any, out: list[str], indent: int | None, level: int) -> None:
     elif isinstance(value, Mapping):
         _write_object([(str(k), v) for k, v in value.items()], out, indent, level)
     elif isinstance(value, tuple) and hasattr(value, "_fields"):
-        _write_object(list(value._asdict().items()), out, indent, level)
+        _write_object(list(value._asdict().items()), out, indent, level)  # type: ignore[attr-defined]
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         items = [(f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
         _write_object(items, out, indent, level)

@@ -38,7 +38,12 @@ class BoxedCompiler:
         if handler is None:
             raise DmnModelError(f"unsupported expression {type(expression).__name__}",
                                 element_id=expression.id)
-        return handler(self, expression, names, result_type)
+        own_type = self.registry.resolve(expression.type_ref)
+        compiled = handler(self, expression, names, own_type or result_type)
+        if own_type is None or isinstance(expression, m.FunctionDefinition):
+            return compiled
+        # An expression's own typeRef coerces its value (DMN 1.5 clause 7.3.4).
+        return lambda env, trace: own_type.coerce(compiled(env, trace))
 
     def _feel(self, text: str, names: tuple[str, ...], element_id: str | None) -> Any:
         try:

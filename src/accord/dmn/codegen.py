@@ -31,7 +31,7 @@ from accord.dmn.types import TypeRegistry
 from accord.errors import FeelSyntaxError
 from accord.feel import ast
 from accord.feel.compiler import Compiler
-from accord.feel.parser import parse_unary_tests
+from accord.feel.parser import parse_expression, parse_unary_tests
 
 #: Returned by a generated table when its inputs need the general evaluator.
 FALLBACK: Any = object()
@@ -45,6 +45,12 @@ _ORDERED = frozenset({"number", "string", "date"})
 
 class _NotSimple(Exception):
     """A cell the generator does not inline."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    code: str | None
+    keys: frozenset[Any] | None  # the constants an equality cell accepts
 
 
 @dataclass(slots=True)
@@ -82,24 +88,26 @@ class _Generator:
             raise _NotSimple
         return value
 
-    def cell(self, text: str, column: int) -> str | None:
-        """Python condition for a cell over ``v{column}``; ``None`` for ``-``."""
+    def cell(self, text: str, column: int) -> _Cell:
+        """The Python condition for a cell over ``v{column}`` (``None`` for ``-``), with the
+        constants it accepts when it is a pure equality test."""
         node = parse_unary_tests(text)
         if isinstance(node, ast.AnyTest):
-            return None
+            return _Cell(None, None)
         assert isinstance(node, ast.UnaryTests)
         parts = [self.test(test, column) for test in node.tests]
-        equalities = [p for p in parts if p[1] is not None]
-        if len(equalities) == len(parts) and len(parts) > 1:
-            values = frozenset(v for _, v in equalities)
-            code = f"v{column} in {self.constant(values)}"
+        equalities = frozenset(v for _, v in parts if v is not None)
+        all_equal = all(v is not None for _, v in parts)
+        if all_equal and len(parts) > 1:
+            code = f"v{column} in {self.constant(equalities)}"
         else:
             code = " or ".join(f"({p})" for p, _ in parts) if len(parts) > 1 else parts[0][0]
         if node.negated:
-            return f"not ({code})"
-        if len(equalities) == len(parts):
+            return _Cell(f"not ({code})", None)
+        if all_equal:
             self.columns[column].equality_cells += 1
-        return code
+            return _Cell(code, equalities)
+        return _Cell(code, None)
 
     def test(self, node: ast.Node, column: int) -> tuple[str, Any]:
         """(condition, equality constant or None) for one positive unary test."""
@@ -155,49 +163,86 @@ def generate_table(table: DecisionTable, names: Iterable[str], registry: TypeReg
     compiler = Compiler(registry.predicate)
     gen = _Generator(compiler, len(table.inputs))
     try:
-        conditions = [[gen.cell(entry.text, i) for i, entry in enumerate(rule.input_entries)]
-                      for rule in table.rules]
+        cells = [[gen.cell(entry.text, i) for i, entry in enumerate(rule.input_entries)]
+                 for rule in table.rules]
+        # Input values (the allowed values of a column) are checked up front: a value outside
+        # them makes the table an error, which the general path reports.
+        allowed = [gen.cell(clause.input_values.text, i).code
+                   if clause.input_values is not None else None
+                   for i, clause in enumerate(table.inputs)]
     except (_NotSimple, FeelSyntaxError):  # the general path reports syntax errors
         return None
-    if any(clause.input_values is not None for clause in table.inputs):
-        return None
-    inputs = [compile_cell(clause.input_expression.text, names, compiler, table,
-                           f"input expression {i + 1}")
-              for i, clause in enumerate(table.inputs)]
-    rows = []
-    for rule in table.rules:
-        cells = [compile_cell(entry.text, names, compiler, table, "output entry")
-                 for entry in rule.output_entries]
-        rows.append(cells)
+    rows = [[_constant_or_closure(entry.text, names, compiler, table)
+             for entry in rule.output_entries] for rule in table.rules]
     single = len(outputs) == 1
     policy, aggregation = table.hit_policy, table.aggregation
-    index_column = _pick_index(gen, conditions)
-    source = _source(gen, conditions, index_column, policy is HitPolicy.FIRST)
+    first = policy is HitPolicy.FIRST
+    index_column = _pick_index(gen)
+    source = _source(gen, cells, index_column, first)
     namespace: dict[str, Any] = dict(gen.constants)
-    namespace.update(Decimal=Decimal, str=str, date=dt.date, bool=bool)
-    exec(compile(source, f"<decision table {table.id}>", "exec"), namespace)
-    match_first = namespace.get("match_first")
-    match_all = namespace.get("match_all")
-    guards = [(i, _GUARD_TYPES[c.kind]) for i, c in enumerate(gen.columns) if c.kind]
-
-    def evaluate(env: dict[str, Any]) -> Any:
-        values = [compute(env) for compute in inputs]
-        for i, allowed in guards:
-            if type(values[i]) not in allowed:
-                return FALLBACK
-        if match_first is not None:
-            index = match_first(*values)
-            if index < 0:
-                return apply_hit_policy(policy, aggregation, outputs, [], env, single)
-            matched = [(str(index), [outputs[k].check(cell(env))
-                                     for k, cell in enumerate(rows[index])])]
+    reads = []
+    for i, clause in enumerate(table.inputs):
+        node = parse_expression(clause.input_expression.text, names)
+        if isinstance(node, ast.Name):
+            reads.append(f"v{i} = env.get({node.name!r})")
         else:
-            assert match_all is not None
-            matched = [(str(i), [outputs[k].check(cell(env)) for k, cell in enumerate(rows[i])])
-                       for i in match_all(*values)]
+            namespace[f"IN{i}"] = compiler.compile(node)
+            reads.append(f"v{i} = IN{i}(env)")
+        kind = gen.columns[i].kind
+        if kind is not None:
+            namespace[f"G{i}"] = _GUARD_TYPES[kind]
+            reads.append(f"if type(v{i}) not in G{i}:\n        return FALLBACK")
+        if allowed[i] is not None:
+            reads.append(f"if not ({allowed[i]}):\n        return FALLBACK")
+
+    def row_value(index: int, env: dict[str, Any]) -> list[Any]:
+        return [outputs[k].check(cell(env) if callable(cell) else cell.value)
+                for k, cell in enumerate(rows[index])]
+
+    def finish_first(index: int, env: dict[str, Any]) -> Any:
+        matched = [] if index < 0 else [(str(index), row_value(index, env))]
         return apply_hit_policy(policy, aggregation, outputs, matched, env, single)
 
+    def finish_all(found: list[int], env: dict[str, Any]) -> Any:
+        matched = [(str(i), row_value(i, env)) for i in found]
+        return apply_hit_policy(policy, aggregation, outputs, matched, env, single)
+
+    constant_rows = all(isinstance(cell, _Constant) for row in rows for cell in row)
+    constant_default = all(o.default is None for o in outputs)
+    args = ", ".join(f"v{i}" for i in range(len(table.inputs))) or "_"
+    if first and constant_rows and constant_default:
+        # Every result is known now: RESULTS[i] for rule i, RESULTS[-1] when none matches.
+        results = [finish_first(i, {}) for i in range(len(rows))] + [finish_first(-1, {})]
+        namespace["RESULTS"] = results
+        copy = "" if single else "dict"  # contexts are mutable: hand out copies
+        tail = f"return {copy}(RESULTS[match_first({args})])" if copy else \
+            f"return RESULTS[match_first({args})]"
+    elif first:
+        namespace["finish"] = finish_first
+        tail = f"return finish(match_first({args}), env)"
+    else:
+        namespace["finish"] = finish_all
+        tail = f"return finish(match_all({args}), env)"
+    body = "\n    ".join([*reads, tail])
+    source += f"\ndef evaluate(env):\n    {body}\n"
+    namespace.update(FALLBACK=FALLBACK)
+    exec(compile(source, f"<decision table {table.id}>", "exec"), namespace)
+    evaluate: Callable[[dict[str, Any]], Any] = namespace["evaluate"]
+    evaluate.__doc__ = source  # the generated source, for debugging and tests
     return evaluate
+
+
+@dataclass(frozen=True, slots=True)
+class _Constant:
+    value: Any
+
+
+def _constant_or_closure(text: str, names: tuple[str, ...], compiler: Compiler,
+                         table: DecisionTable) -> Any:
+    node = parse_expression(text, names)
+    if not _has_free_names(node):
+        return _Constant(compiler.compile(node)({}))
+    return compile_cell(text, names, compiler, table, "output entry")
 
 
 _GUARD_TYPES: dict[str, tuple[type, ...]] = {
@@ -208,7 +253,7 @@ _GUARD_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _pick_index(gen: _Generator, conditions: list[list[str | None]]) -> int | None:
+def _pick_index(gen: _Generator) -> int | None:
     best, best_count = None, 1
     for i, column in enumerate(gen.columns):
         if column.equality_cells > best_count:
@@ -216,58 +261,45 @@ def _pick_index(gen: _Generator, conditions: list[list[str | None]]) -> int | No
     return best
 
 
-def _source(gen: _Generator, conditions: list[list[str | None]], index_column: int | None,
+def _source(gen: _Generator, cells: list[list[_Cell]], index_column: int | None,
             first: bool) -> str:
+    """Source of ``match_first`` (the first matching rule, or -1) or ``match_all``."""
     n = len(gen.columns)
     args = ", ".join(f"v{i}" for i in range(n)) or "_"
+    conditions = [[cell.code for cell in row] for row in cells]
+    entry = "match_first" if first else "match_all"
     if index_column is None:
-        return _matcher("match_first" if first else "match_all", args,
-                        list(enumerate(conditions)), first)
-    # Bucket the rules by the equality constant(s) of the index column.
+        return _matcher(entry, args, list(enumerate(conditions)), first)
+    # Bucket the rules by the equality constants of the index column; a rule whose cell
+    # there is not an equality test goes into every bucket and the "other" one.
     buckets: dict[Any, list[int]] = {}
-    wildcard: list[int] = []
-    for number, row in enumerate(conditions):
-        keys = _equality_keys(gen, row[index_column])
+    for row in cells:
+        for key in row[index_column].keys or ():
+            buckets.setdefault(key, [])
+    other: list[int] = []
+    for number, row in enumerate(cells):
+        keys = row[index_column].keys
         if keys is None:
-            wildcard.append(number)
-        else:
-            for key in keys:
-                buckets.setdefault(key, [])
-    for number, row in enumerate(conditions):
-        keys = _equality_keys(gen, row[index_column])
+            other.append(number)
         for key, members in buckets.items():
             if keys is None or key in keys:
                 members.append(number)
     # Bucket membership proves the index column's equality: those tests are dropped.
-    proven = {i: index_column for i, row in enumerate(conditions)
-              if _equality_keys(gen, row[index_column]) is not None}
+    proven = {i: index_column for i, row in enumerate(cells)
+              if row[index_column].keys is not None}
     lines = []
-    table_entries = []
+    entries = []
     for b, (key, members) in enumerate(buckets.items()):
         name = f"bucket_{b}"
         lines.append(_matcher(name, args, [(i, conditions[i]) for i in members], first,
                               proven))
-        table_entries.append(f"{gen.constant(key)}: {name}")
-    lines.append(_matcher("bucket_other", args, [(i, conditions[i]) for i in wildcard], first,
+        entries.append(f"{gen.constant(key)}: {name}")
+    lines.append(_matcher("bucket_other", args, [(i, conditions[i]) for i in other], first,
                           proven))
-    lines.append("BUCKETS = {" + ", ".join(table_entries) + "}")
-    entry = "match_first" if first else "match_all"
+    lines.append("BUCKETS = {" + ", ".join(entries) + "}")
     lines.append(f"def {entry}({args}):\n"
                  f"    return BUCKETS.get(v{index_column}, bucket_other)({args})\n")
     return "\n".join(lines)
-
-
-def _equality_keys(gen: _Generator, code: str | None) -> frozenset[Any] | None:
-    """The constants a cell's equality test accepts, or None for a wildcard or non-equality."""
-    if code is None:
-        return None
-    var, _, rest = code.partition(" ")
-    op, _, name = rest.partition(" ")
-    if op == "==" and name in gen.constants:
-        return frozenset([gen.constants[name]])
-    if op == "in" and isinstance(gen.constants.get(name), frozenset):
-        return gen.constants[name]  # type: ignore[no-any-return]
-    return None
 
 
 def _matcher(name: str, args: str, rules: list[tuple[int, list[str | None]]], first: bool,

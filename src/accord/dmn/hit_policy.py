@@ -31,9 +31,8 @@ class CompiledOutput:
         """The value, coerced to the column type; ``None`` when not allowed."""
         if self.type is not None:
             value = self.type.coerce(value)
-        if value is not None and self.priorities is not None:
-            if self.priority(value) is None:
-                return None
+        if value is not None and self.priorities is not None and self.priority(value) is None:
+            return None
         return value
 
     def priority(self, value: Any) -> int | None:

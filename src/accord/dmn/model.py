@@ -87,11 +87,12 @@ FEEL_NAMESPACES = frozenset({
 })
 
 
+_FEEL_URIS = frozenset(uri.rstrip("/") for uri in FEEL_NAMESPACES)
+
+
 def is_feel(expression_language: str | None) -> bool:
     """True when an ``expressionLanguage`` is absent (FEEL by default) or names FEEL."""
-    return expression_language is None or expression_language.rstrip("/") in {
-        uri.rstrip("/") for uri in FEEL_NAMESPACES
-    }
+    return expression_language is None or expression_language.rstrip("/") in _FEEL_URIS
 
 
 def split_href(href: str) -> tuple[str, str]:
@@ -517,8 +518,9 @@ class Definitions(DmnElement):
 
     ``extra`` holds the other children of ``definitions`` in document order (knowledge sources,
     text annotations, associations, groups, element collections, business context elements,
-    the ``dmndi:DMNDI`` diagram). ``namespaces`` lists the root's namespace declarations
-    (prefix, uri); ``dmn_version`` is the version read ("1.1" ... "1.5"). Neither takes part in
+    the ``dmndi:DMNDI`` diagram). ``namespaces`` lists the file's namespace declarations
+    (prefix, uri; the root's first, then the first of each prefix declared deeper);
+    ``dmn_version`` is the version read ("1.1" ... "1.5"). Neither takes part in
     equality: they describe the file, not the model.
     """
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from accord.dmn import model as m
 from accord.dmn.boxed import Boxed, BoxedCompiler
+from accord.dmn.codegen import FALLBACK
+from accord.dmn.table import CompiledTable
 from accord.dmn.types import FeelType, TypeRegistry
 from accord.dmn.xml_reader import read_dmn
 from accord.errors import DmnEvaluationError, DmnModelError
@@ -70,7 +72,7 @@ class Model:
         self.namespace = definitions.namespace
         self.imports: dict[str, Model] = dict(imports or {})  # by import name
         self._by_namespace = {model.namespace: model for model in self.imports.values()}
-        self.registry = TypeRegistry(
+        self.registry: TypeRegistry = TypeRegistry(
             definitions.item_definitions,
             {name: model.registry for name, model in self.imports.items()})
         self._boxed = BoxedCompiler(self.registry)
@@ -138,13 +140,52 @@ class Model:
         return Result(value, dict(outputs), run.messages, run.trace)
 
     def compile(self, decision: str) -> Callable[[Mapping[str, Any]], Any]:
-        """A fast function ``inputs -> value`` for one decision (no trace, no messages)."""
+        """A fast function ``inputs -> value`` for one decision (no trace, no messages).
+
+        When the decision is a decision table over input data of built-in types, the
+        table's generated code reads ``inputs`` directly; any input it cannot take as it is
+        (a ``float``, a null) goes through the full evaluation, so the result is the same.
+        """
         owner, element = self.decision(decision)
 
         def run(inputs: Mapping[str, Any]) -> Any:
-            return owner._decision_value(element, _Run(inputs, False))
+            return owner._decision_value(element, _Run(from_python(dict(inputs)), False))
 
-        return run
+        generated = owner._direct_table(element)
+        if generated is None:
+            return run
+
+        result_type = owner._variable_type(element.variable)
+        if result_type is None:
+            def run_fast(inputs: Mapping[str, Any]) -> Any:
+                result = generated(inputs)
+                return run(inputs) if result is FALLBACK else result
+        else:
+            coerce = result_type.coerce
+
+            def run_fast(inputs: Mapping[str, Any]) -> Any:
+                result = generated(inputs)
+                return run(inputs) if result is FALLBACK else coerce(result)
+
+        return run_fast
+
+    def _direct_table(self, decision: m.Decision) -> Callable[[Any], Any] | None:
+        """The generated table of a decision that needs nothing but plain input data."""
+        if decision.knowledge_requirements or decision.required_decisions:
+            return None
+        for href in decision.required_inputs:
+            owner, element, path = self._resolve(href)
+            variable_type = owner._variable_type(getattr(element, "variable", None))
+            if path or (variable_type is not None and (
+                    variable_type.base is None or variable_type.allowed is not None)):
+                return None
+        result_type = self._variable_type(decision.variable)
+        if result_type is not None and (result_type.base is None or result_type.allowed):
+            return None
+        compiled = self._compiled_element(decision)
+        if not isinstance(compiled, CompiledTable):
+            return None
+        return compiled.generated
 
     # ---- DRG evaluation ------------------------------------------------------------------
 
@@ -253,18 +294,32 @@ class Model:
 
     def _service_params(self, service: m.DecisionService) -> list[str]:
         params = []
-        for href in (*service.input_decisions, *service.input_data):
+        # Input data come first, then input decisions (TCK 0085 cases 011, 013, 014).
+        for href in (*service.input_data, *service.input_decisions):
             _, element, _ = self._resolve(href)
             params.append(element.name)
         return params
 
+    def _service_param_types(self, service: m.DecisionService) -> list[FeelType | None]:
+        types = []
+        for href in (*service.input_data, *service.input_decisions):
+            owner, element, _ = self._resolve(href)
+            types.append(owner._variable_type(getattr(element, "variable", None)))
+        return types
+
     def _service_function(self, service: m.DecisionService, run: _Run) -> FeelFunction:
         params = self._service_params(service)
 
+        types = self._service_param_types(service)
+
         def call(*args: Any) -> Any:
-            if len(args) > len(params):
+            if len(args) != len(params):
                 return None
-            bound = dict(zip(params, args, strict=False))
+            # An argument that does not conform makes the invocation an error (TCK 0085 007).
+            if any(t is not None and a is not None and not t.conforms(a)
+                   for t, a in zip(types, args, strict=True)):
+                return None
+            bound = dict(zip(params, args, strict=True))
             outputs = self._run_service(service, bound, _Run({}, False) if run.trace is None
                                         else run)
             return next(iter(outputs.values())) if len(outputs) == 1 else outputs
@@ -297,6 +352,9 @@ class Model:
 
 def _bind(env: dict[str, Any], path: tuple[str, ...], name: str, value: Any) -> None:
     """Bind ``name`` in ``env``, inside nested contexts for an import path."""
+    if path:
+        # Also bound flat: the parser reads a known qualified name as one name.
+        env[".".join((*path, name))] = value
     target = env
     for part in path:
         nested = target.get(part)

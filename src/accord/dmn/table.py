@@ -46,8 +46,13 @@ def _priority_tests(text: str | None, compiler: Compiler) -> list[Test] | None:
 
 
 def compile_table(table: DecisionTable, names: Iterable[str], registry: TypeRegistry,
-                  result_type: FeelType | None = None) -> TableFunction:
+                  result_type: FeelType | None = None, *, generate: bool = True
+                  ) -> TableFunction:
     """Compile a decision table to ``f(env, trace) -> value``.
+
+    With ``generate`` (the default) simple tables also get generated code
+    (:mod:`accord.dmn.codegen`), used whenever tracing is off and the inputs have the types
+    the table compares with.
 
     Raises:
         DmnModelError: for a cell that does not parse, naming the rule and column.
@@ -98,7 +103,7 @@ def compile_table(table: DecisionTable, names: Iterable[str], registry: TypeRegi
     single_output = len(outputs) == 1
 
     def evaluate(env: Env, trace: list[Any] | None) -> Any:
-        values = []
+        values: list[Any] = []
         for i, compute in enumerate(inputs):
             value = compute(env)
             input_type = input_types[i]
@@ -127,18 +132,30 @@ def compile_table(table: DecisionTable, names: Iterable[str], registry: TypeRegi
 
     plain_inputs = all(t is None or (t.base is not None and t.allowed is None)
                        for t in input_types)
-    fast = generate_table(table, names, registry, outputs) if plain_inputs else None
-    if fast is None:
-        return evaluate
+    fast = generate_table(table, names, registry, outputs) if plain_inputs and generate else None
+    return CompiledTable(evaluate, fast)
 
-    def evaluate_fast(env: Env, trace: list[Any] | None) -> Any:
-        if trace is None:
-            result = fast(env)
+
+class CompiledTable:
+    """A compiled decision table: the general evaluator and, for simple tables, generated
+    code that answers whenever tracing is off and the inputs have the expected types.
+
+    ``generated(env)`` returns :data:`~accord.dmn.codegen.FALLBACK` when it cannot answer.
+    """
+
+    __slots__ = ("general", "generated")
+
+    def __init__(self, general: TableFunction,
+                 generated: Callable[[Env], Any] | None) -> None:
+        self.general = general
+        self.generated = generated
+
+    def __call__(self, env: Env, trace: list[Any] | None) -> Any:
+        if trace is None and self.generated is not None:
+            result = self.generated(env)
             if result is not FALLBACK:
                 return result
-        return evaluate(env, trace)
-
-    return evaluate_fast
+        return self.general(env, trace)
 
 
 def _fail(trace: list[Any] | None, table_id: str | None, values: list[Any], why: str) -> Any:

@@ -13,9 +13,11 @@ How a test case runs (as the TCK's Java runners do):
   ``Model.evaluate(name, inputs)``; its ``Result.value`` is compared with ``<expected>``;
 * ``type="decisionService"``: the service ``invocableName`` is invoked once with
   ``Model.evaluate_service(name, inputs)``; every ``resultNode`` names one of its output
-  decisions, looked up in ``Result.outputs`` (then in ``Result.value`` when that is a context);
+  decisions: the service's ``Result.value`` when it is that one output's value, else its
+  entry in ``Result.value`` (a context) or ``Result.outputs`` (see :func:`_service_output`);
 * an ``inputNode`` with a ``namespace`` other than the model's own (only TCK 0089, an input
-  of a model imported two levels down) is passed under the key ``"{namespace}name"``;
+  of a model imported two levels down) is bound in nested contexts along the import paths
+  to that model (see :func:`_inputs`);
 * a case is SUCCESS iff every result node matches (:func:`accord.dmn.tck_values.compare`);
   otherwise ERROR with a comment ``node X: expected …, got …``. ``errorResult="true"``
   expects null: the node passes iff the value is null, whether or not the engine also
@@ -26,7 +28,9 @@ How a test case runs (as the TCK's Java runners do):
 
 Results are written in the TCK's ``tck_results.csv`` format (:func:`write_results_csv`) and
 compared with the committed list of known failures (``tests/conformance/
-tck_known_failures.txt``, one ``level/folder/test-file#case-id`` per line).
+tck_known_failures.txt``, one ``level/folder/test-file#case-id`` per line); both live in
+:mod:`accord.dmn.tck_report`, test files are read by :mod:`accord.dmn.tck_files`, and
+everything public is re-exported here.
 
 Command line (also ``accord dmn tck``)::
 
@@ -36,33 +40,73 @@ Command line (also ``accord dmn tck``)::
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError
 
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeET
-
-from accord.dmn.tck_values import TckValueError, compare, local_name, read_value, show
+from accord.dmn.tck_files import (
+    LEVELS,
+    InputNode,
+    ResultNode,
+    TckCase,
+    TckFile,
+    discover,
+    parse_test_file,
+    resolve_root,
+)
+from accord.dmn.tck_report import (
+    ERROR,
+    IGNORED,
+    KNOWN_FAILURES_HEADER,
+    STATUSES,
+    SUCCESS,
+    CaseResult,
+    fixed,
+    format_csv_line,
+    new_failures,
+    read_known_failures,
+    read_known_failures_file,
+    summarise,
+    write_known_failures,
+    write_results_csv,
+)
+from accord.dmn.tck_values import compare, show
 from accord.errors import DmnXmlError
 
-LEVELS: tuple[str, ...] = ("compliance-level-2", "compliance-level-3")
-SUCCESS = "SUCCESS"
-ERROR = "ERROR"
-IGNORED = "IGNORED"
-STATUSES = (SUCCESS, ERROR, IGNORED)
+__all__ = [
+    "ERROR",
+    "IGNORED",
+    "KNOWN_FAILURES_HEADER",
+    "LEVELS",
+    "STATUSES",
+    "SUCCESS",
+    "CaseResult",
+    "InputNode",
+    "ResultNode",
+    "TckCase",
+    "TckFile",
+    "discover",
+    "evaluate_case",
+    "fixed",
+    "format_csv_line",
+    "main",
+    "new_failures",
+    "parse_test_file",
+    "read_known_failures",
+    "read_known_failures_file",
+    "resolve_root",
+    "run_tck",
+    "summarise",
+    "write_known_failures",
+    "write_results_csv",
+]
 
-#: Largest test file read (the biggest TCK file, 0100-arithmetic, is under 1 MB).
-MAX_TEST_FILE_BYTES = 32 * 1024 * 1024
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_TCK_DIR = REPO_ROOT.parent / "shared" / "dmn-tck"
@@ -70,189 +114,6 @@ DEFAULT_KNOWN_FAILURES = REPO_ROOT / "tests" / "conformance" / "tck_known_failur
 
 Loader = Callable[[Path], Any]
 Progress = Callable[[int, int, "CaseResult"], None]
-
-
-# --------------------------------------------------------------------------- test files
-
-
-@dataclass(frozen=True, slots=True)
-class InputNode:
-    """An ``inputNode``: a value for an input data (or a decision, for services)."""
-
-    name: str
-    namespace: str | None = None
-    value: Any = None
-    problem: str | None = None  # set when the value could not be read
-
-
-@dataclass(frozen=True, slots=True)
-class ResultNode:
-    """A ``resultNode``: a decision whose value is checked."""
-
-    name: str
-    type: str | None = None
-    error_result: bool = False
-    expected: Any = None
-    problem: str | None = None  # set when the expected value could not be read
-
-
-@dataclass(frozen=True, slots=True)
-class TckCase:
-    """One ``testCase`` of a test file."""
-
-    id: str
-    type: str = "decision"  # decision | decisionService | bkm
-    invocable_name: str | None = None
-    name: str | None = None
-    description: str | None = None
-    inputs: tuple[InputNode, ...] = ()
-    results: tuple[ResultNode, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class TckFile:
-    """A parsed ``*-test-*.xml`` file."""
-
-    path: Path
-    level: str
-    folder: str
-    model_name: str | None
-    cases: tuple[TckCase, ...]
-
-    @property
-    def stem(self) -> str:
-        """The file name without ``.xml``, as the TCK results CSV names it."""
-        return self.path.name.removesuffix(".xml")
-
-
-@dataclass(frozen=True, slots=True)
-class CaseResult:
-    """The outcome of one test case."""
-
-    level: str
-    folder: str
-    test_file: str  # file name without .xml
-    case_id: str
-    status: str  # SUCCESS | ERROR | IGNORED
-    comment: str = ""
-    seconds: float = 0.0
-
-    @property
-    def key(self) -> str:
-        """``level/folder/test-file#case-id``, the known-failures key."""
-        return f"{self.level}/{self.folder}/{self.test_file}#{self.case_id}"
-
-
-def _bool_attr(element: Element, name: str) -> bool:
-    return element.get(name, "false").strip() in ("true", "1")
-
-
-def _child(element: Element, name: str) -> Element | None:
-    for child in element:
-        if local_name(child.tag) == name:
-            return child
-    return None
-
-
-def _text(element: Element, name: str) -> str | None:
-    child = _child(element, name)
-    return None if child is None else (child.text or "").strip()
-
-
-def _read(element: Element) -> tuple[Any, str | None]:
-    try:
-        return read_value(element), None
-    except TckValueError as exc:
-        return None, str(exc)
-
-
-def parse_test_file(path: Path, *, level: str | None = None,
-                    folder: str | None = None) -> TckFile:
-    """Read a TCK test file safely (defusedxml: no DTDs, entities or external references).
-
-    Raises :class:`accord.errors.DmnXmlError` for unreadable, malformed or unsafe files.
-    Unreadable values do not raise: they are kept as ``problem`` on their node.
-    """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DmnXmlError(f"cannot read test file: {exc.strerror}", file=str(path)) from None
-    if len(data) > MAX_TEST_FILE_BYTES:
-        raise DmnXmlError("test file too large", file=str(path))
-    try:
-        root = SafeET.fromstring(data)
-    except ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise DmnXmlError(f"malformed test file: {exc}", file=str(path), line=line) from None
-    except DefusedXmlException as exc:
-        raise DmnXmlError(f"unsafe XML refused: {exc!r}", file=str(path)) from None
-    if local_name(root.tag) != "testCases":
-        raise DmnXmlError(f"not a TCK test file (root element <{local_name(root.tag)}>)",
-                          file=str(path), element=local_name(root.tag))
-    cases = []
-    for number, element in enumerate(root, start=1):
-        if local_name(element.tag) != "testCase":
-            continue
-        inputs = []
-        results = []
-        for node in element:
-            kind = local_name(node.tag)
-            if kind == "inputNode":
-                value, problem = _read(node)
-                inputs.append(InputNode(node.get("name", ""), node.get("namespace"), value,
-                                        problem))
-            elif kind == "resultNode":
-                expected = _child(node, "expected")
-                value, problem = (None, None) if expected is None else _read(expected)
-                results.append(ResultNode(node.get("name", ""), node.get("type"),
-                                          _bool_attr(node, "errorResult"), value, problem))
-        cases.append(TckCase(
-            id=element.get("id") or f"#{number}",
-            type=element.get("type", "decision").strip() or "decision",
-            invocable_name=element.get("invocableName"),
-            name=element.get("name"),
-            description=_text(element, "description"),
-            inputs=tuple(inputs),
-            results=tuple(results),
-        ))
-    return TckFile(
-        path=path,
-        level=level if level is not None else path.parent.parent.name,
-        folder=folder if folder is not None else path.parent.name,
-        model_name=_text(root, "modelName"),
-        cases=tuple(cases),
-    )
-
-
-def resolve_root(root: Path) -> Path:
-    """The ``TestCases`` folder: ``root`` itself or its ``TestCases`` child."""
-    root = Path(root)
-    return root / "TestCases" if (root / "TestCases").is_dir() else root
-
-
-def _folder_matches(folder: str, only: str | None) -> bool:
-    if only is None:
-        return True
-    return folder == only or folder.startswith(only) or fnmatch.fnmatchcase(folder, only)
-
-
-def discover(root: Path, *, levels: Sequence[str] = LEVELS,
-             only: str | None = None) -> list[tuple[str, Path]]:
-    """``(level, test file)`` pairs under ``root``, sorted by level, folder and file.
-
-    ``only`` selects folders: an exact name, a prefix (``0085``) or a glob (``00[89]*``).
-    """
-    base = resolve_root(root)
-    found = []
-    for level in levels:
-        level_dir = base / level
-        if not level_dir.is_dir():
-            continue
-        for folder in sorted(p for p in level_dir.iterdir() if p.is_dir()):
-            if _folder_matches(folder.name, only):
-                found.extend((level, f) for f in sorted(folder.glob("*-test-*.xml")))
-    return found
 
 
 # --------------------------------------------------------------------------- running
@@ -287,24 +148,63 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _import_paths(model: Any, namespace: str, seen: tuple[str, ...] = ()) -> list[list[str]]:
+    """Import-name paths from ``model`` to every imported model with ``namespace``."""
+    paths: list[list[str]] = []
+    imports = getattr(model, "imports", None)
+    if not isinstance(imports, Mapping):
+        return paths
+    for name, imported in imports.items():
+        if name in seen:
+            continue
+        if getattr(imported, "namespace", None) == namespace:
+            paths.append([name])
+        paths.extend([name, *rest] for rest in _import_paths(imported, namespace, (*seen, name)))
+    return paths
+
+
 def _inputs(case: TckCase, model: Any) -> dict[str, Any]:
+    """The inputs of a case; an input of an imported model goes under its import path(s).
+
+    ``inputNode namespace="…"`` names an input data of another model. It is bound inside
+    nested contexts along every import path that reaches that model (``{"Model B":
+    {"modelA": {"Person name": …}}}``, the shape the evaluator reads imported inputs from);
+    when no path is found it is passed as ``"{namespace}name"``.
+    """
     own_namespace = getattr(model, "namespace", None)
     inputs: dict[str, Any] = {}
     for node in case.inputs:
-        if node.namespace and node.namespace != own_namespace:
-            inputs[f"{{{node.namespace}}}{node.name}"] = node.value
-        else:
+        if not node.namespace or node.namespace == own_namespace:
             inputs[node.name] = node.value
+            continue
+        paths = _import_paths(model, node.namespace)
+        if not paths:
+            inputs[f"{{{node.namespace}}}{node.name}"] = node.value
+        for path in paths:
+            target = inputs
+            for part in path:
+                nested = target.get(part)
+                if not isinstance(nested, dict):
+                    nested = target[part] = {}
+                target = nested
+            target[node.name] = node.value
     return inputs
 
 
-def _service_output(result: Any, name: str) -> Any:
+def _service_output(result: Any, name: str, single: bool) -> Any:
+    """The value of output decision ``name`` in a decision service result.
+
+    A service with several outputs returns a context keyed by their names; a service with one
+    output returns that decision's value itself (DMN13-163), which may differ from the raw
+    ``Result.outputs`` entry (the service's output type applies). ``single`` says whether the
+    test case checks only this node.
+    """
     outputs = getattr(result, "outputs", None) or {}
-    if name in outputs:
-        return outputs[name]
     value = getattr(result, "value", None)
     if isinstance(value, Mapping) and name in value:
         return value[name]
+    if name in outputs:
+        return value if single else outputs[name]
     raise LookupError(f"the decision service result has no output {name!r}")
 
 
@@ -334,7 +234,7 @@ def evaluate_case(case: TckCase, model: Any) -> tuple[str, str]:
             return ERROR, f"service {case.invocable_name}: {_describe(exc)}"
         for node in case.results:
             try:
-                actual = _service_output(service_result, node.name)
+                actual = _service_output(service_result, node.name, len(case.results) == 1)
             except LookupError as exc:
                 problems.append(f"node {node.name}: {exc.args[0]}")
                 continue
@@ -369,7 +269,7 @@ def _model_path(tck_file: TckFile) -> Path:
 def _default_loader() -> Loader:
     from accord.dmn import load  # the engine is imported only when a run needs it
 
-    return load  # type: ignore[no-any-return]
+    return load
 
 
 def _load_model(tck_file: TckFile, load: Loader, models: dict[Path, Any],
@@ -437,124 +337,6 @@ def run_tck(root: Path, *, levels: Sequence[str] = LEVELS, only: str | None = No
             record(CaseResult(entry.level, entry.folder, entry.stem, case.id, status, comment,
                               time.perf_counter() - started))
     return results
-
-
-# --------------------------------------------------------------------------- reporting
-
-
-def _csv_field(text: str) -> str:
-    # The TCK writes fields unescaped between double quotes and its reporter splits lines on
-    # commas outside quotes, so quotes and line breaks inside a field must not appear.
-    return " ".join(text.replace('"', "'").split())
-
-
-def format_csv_line(result: CaseResult) -> str:
-    """One line of ``tck_results.csv``.
-
-    The format is the one the TCK's own JUnit runner writes (``runners/dmn-tck-runner/.../
-    DmnTckRunner.java``: ``"%s","%s","%s","%s","%s"\\n`` of ``level/folder``, the test file
-    name without ``.xml``, the test case id, ``SUCCESS|ERROR|IGNORED`` and the message) and
-    that every submission under ``TestResults/<vendor>/<version>/tck_results.csv`` uses, e.g.
-    ``"compliance-level-2/0004-simpletable-U","0004-simpletable-U-test-01","001","SUCCESS",""``.
-    No header line; every field double-quoted; ``\\n`` line ends.
-    """
-    fields = (f"{result.level}/{result.folder}", result.test_file, result.case_id,
-              result.status, result.comment)
-    return '"' + '","'.join(_csv_field(f) for f in fields) + '"\n'
-
-
-def write_results_csv(results: Iterable[CaseResult], path: Path) -> None:
-    """Write ``tck_results.csv`` (format: :func:`format_csv_line`)."""
-    with Path(path).open("w", encoding="utf-8", newline="\n") as out:
-        for result in results:
-            out.write(format_csv_line(result))
-
-
-def summarise(results: Iterable[CaseResult]) -> dict[str, dict[str, int]]:
-    """Counts per level and in total: ``{level: {"total", "SUCCESS", "ERROR", "IGNORED"}}``.
-
-    The overall counts are under the key ``"total"``.
-    """
-    summary: dict[str, dict[str, int]] = {}
-    overall = dict.fromkeys(("total", *STATUSES), 0)
-    for result in results:
-        counts = summary.setdefault(result.level, dict.fromkeys(("total", *STATUSES), 0))
-        for bucket in (counts, overall):
-            bucket["total"] += 1
-            bucket[result.status] = bucket.get(result.status, 0) + 1
-    summary["total"] = overall
-    return summary
-
-
-# --------------------------------------------------------------------------- known failures
-
-KNOWN_FAILURES_HEADER = """\
-# DMN TCK test cases Accord is known to fail, one "level/folder/test-file#case-id" per line
-# (sorted; text after the key is a comment). tests/conformance/test_tck.py fails on any
-# failure not listed here. Regenerate after a run with:
-#     python -m accord.dmn.tck --update-known-failures
-# or  accord dmn tck ../shared/dmn-tck --out tck_results.csv --update-known FILE
-"""
-
-
-def read_known_failures_file(path: Path) -> dict[str, str]:
-    """Keys of a known-failures file mapped to their trailing comments.
-
-    Blank lines and lines starting with ``#`` are ignored; a missing file is empty.
-    """
-    path = Path(path)
-    if not path.exists():
-        return {}
-    known: dict[str, str] = {}
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, _, comment = line.partition(" ")
-        known[key] = comment.strip()
-    return known
-
-
-def read_known_failures(path: Path) -> set[str]:
-    """The set of keys in a known-failures file."""
-    return set(read_known_failures_file(path))
-
-
-def _failing(result: CaseResult) -> bool:
-    return result.status == ERROR
-
-
-def new_failures(results: Iterable[CaseResult], known: Iterable[str]) -> list[str]:
-    """Keys of cases that failed in this run but are not known failures (sorted)."""
-    known_set = set(known)
-    return sorted({r.key for r in results if _failing(r) and r.key not in known_set})
-
-
-def fixed(results: Iterable[CaseResult], known: Iterable[str]) -> list[str]:
-    """Known failures that passed in this run (sorted); cases not run are not counted."""
-    known_set = set(known)
-    return sorted({r.key for r in results if r.status == SUCCESS and r.key in known_set})
-
-
-def write_known_failures(results: Iterable[CaseResult], path: Path) -> list[str]:
-    """Rewrite the known-failures file from a run and return its keys.
-
-    Entries for cases this run did not cover (``--only``, fewer levels) are kept, and so are
-    the comments of entries still failing.
-    """
-    path = Path(path)
-    existing = read_known_failures_file(path)
-    results = list(results)
-    covered = {r.key for r in results}
-    entries = {k: c for k, c in existing.items() if k not in covered}
-    for result in results:
-        if _failing(result):
-            entries[result.key] = existing.get(result.key, "")
-    keys = sorted(entries)
-    lines = [f"{k}  {entries[k]}" if entries[k] else k for k in keys]
-    path.write_text(KNOWN_FAILURES_HEADER + "".join(f"{line}\n" for line in lines),
-                    encoding="utf-8")
-    return keys
 
 
 # --------------------------------------------------------------------------- command line

@@ -24,8 +24,9 @@ duration                                               ``timedelta`` (days and t
                                                        :class:`YearsMonthsDuration` (only Y/M)
 =====================================================  =======================================
 
-Fractional seconds beyond microseconds (the TCK has ``…33.123456789``) are truncated to
-microseconds, the resolution of Python's ``datetime``. Values Python cannot hold (negative
+Temporal text is parsed by the engine's own parser (:mod:`accord.feel.temporal`), so expected
+and actual values are built the same way: fractional seconds beyond microseconds (the TCK has
+``…33.123456789``) are truncated, a zero offset is UTC. Values Python cannot hold (negative
 years such as ``-2017-01-01``, a duration mixing years/months with days/time) raise
 :class:`TckValueError`; the runner reports the test case as an error naming the value.
 
@@ -56,8 +57,9 @@ from collections.abc import Mapping
 from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 from xml.etree.ElementTree import Element
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from accord.feel import temporal
 from accord.feel.values import (
     FeelFunction,
     Range,
@@ -180,107 +182,49 @@ def parse_simple(text: str, xsd_type: str) -> Any:
     raise TckValueError(f"unsupported xsi:type xsd:{xsd_type}")
 
 
-_DATE_RE = re.compile(r"(-?\d{4,})-(\d{2})-(\d{2})")
-_TIME_RE = re.compile(r"(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?")
-_TZ_RE = re.compile(r"Z|[+-]\d{2}:\d{2}|@[A-Za-z0-9_+\-/]+")
-_DURATION_RE = re.compile(
-    r"(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?"
-    r"(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d+))?S)?)?"
-)
+def _unreadable(text: str, xsd_type: str) -> TckValueError:
+    if text.startswith("-") and xsd_type in ("date", "dateTime"):
+        return TckValueError(f"year of {text!r} is outside {dt.MINYEAR}..{dt.MAXYEAR}, "
+                             "which Python dates cannot hold")
+    mixed = _MIXED_DURATION_RE.fullmatch(text) if xsd_type == "duration" else None
+    if mixed and (mixed[1] or mixed[2]) and (mixed[3] or mixed[4]):
+        return TckValueError(f"FEEL has no duration mixing years/months and days/time: {text!r}")
+    return TckValueError(f"not an xsd:{xsd_type}: {text!r}")
 
 
-def _date(year: str, month: str, day: str, text: str) -> dt.date:
-    y = int(year)
-    if not dt.MINYEAR <= y <= dt.MAXYEAR:
-        raise TckValueError(f"year {y} of {text!r} is outside {dt.MINYEAR}..{dt.MAXYEAR}")
-    try:
-        return dt.date(y, int(month), int(day))
-    except ValueError as exc:
-        raise TckValueError(f"invalid date {text!r}: {exc}") from None
-
-
-def _micros(fraction: str | None) -> int:
-    # Truncate to microseconds (Python's resolution); the TCK has up to 9 digits.
-    return int((fraction or "")[:6].ljust(6, "0"))
-
-
-def _tz(text: str, full: str) -> dt.tzinfo | None:
-    if not text:
-        return None
-    if text == "Z":
-        return dt.UTC
-    if text.startswith("@"):
-        try:
-            return ZoneInfo(text[1:])
-        except (ZoneInfoNotFoundError, ValueError):
-            raise TckValueError(f"unknown time zone in {full!r}") from None
-    sign = -1 if text[0] == "-" else 1
-    hours, minutes = int(text[1:3]), int(text[4:6])
-    if hours > 14 or minutes > 59:
-        raise TckValueError(f"invalid time zone offset in {full!r}")
-    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+_MIXED_DURATION_RE = re.compile(r"-?P(\d+Y)?(\d+M)?(\d+D)?(T.*)?")
 
 
 def parse_xsd_date(text: str) -> dt.date:
-    """``xsd:date`` → ``datetime.date`` (a time zone suffix is not accepted)."""
-    m = _DATE_RE.fullmatch(text)
-    if not m:
-        raise TckValueError(f"not an xsd:date: {text!r}")
-    return _date(*m.groups(), text=text)
-
-
-def _time_parts(text: str, full: str) -> dt.time:
-    m = _TIME_RE.match(text)
-    if not m:
-        raise TckValueError(f"not a time: {full!r}")
-    rest = text[m.end():]
-    if rest and not _TZ_RE.fullmatch(rest):
-        raise TckValueError(f"invalid time zone in {full!r}")
-    hour, minute, second = int(m[1]), int(m[2]), int(m[3])
-    if hour > 23 or minute > 59 or second > 59:
-        raise TckValueError(f"time out of range: {full!r}")
-    return dt.time(hour, minute, second, _micros(m[4]), tzinfo=_tz(rest, full))
+    """``xsd:date`` → ``datetime.date`` (no time zone suffix), via :mod:`accord.feel.temporal`."""
+    value = temporal.parse_date(text)
+    if value is None:
+        raise _unreadable(text, "date")
+    return value
 
 
 def parse_xsd_time(text: str) -> dt.time:
     """``xsd:time`` → ``datetime.time``; with an offset (``Z``, ``+01:00``) it is tz-aware."""
-    return _time_parts(text, text)
+    value = temporal.parse_time(text)
+    if value is None:
+        raise _unreadable(text, "time")
+    return value
 
 
 def parse_xsd_datetime(text: str) -> dt.datetime:
     """``xsd:dateTime`` → ``datetime.datetime`` (naive without an offset)."""
-    date_text, sep, time_text = text.partition("T")
-    m = _DATE_RE.fullmatch(date_text)
-    if not sep or not m:
-        raise TckValueError(f"not an xsd:dateTime: {text!r}")
-    day = _date(*m.groups(), text=text)
-    tod = _time_parts(time_text, text)
-    return dt.datetime.combine(day, tod.replace(tzinfo=None), tzinfo=tod.tzinfo)
+    value = temporal.parse_datetime(text) if "T" in text else None
+    if value is None:
+        raise _unreadable(text, "dateTime")
+    return value
 
 
 def parse_xsd_duration(text: str) -> dt.timedelta | YearsMonthsDuration:
     """``xsd:duration`` → a days-and-time ``timedelta`` or a :class:`YearsMonthsDuration`."""
-    m = _DURATION_RE.fullmatch(text)
-    if not m:
-        raise TckValueError(f"not an xsd:duration: {text!r}")
-    sign, years, months, days, hours, minutes, seconds, fraction = m.groups()
-    if not any((years, months, days, hours, minutes, seconds)):
-        raise TckValueError(f"not an xsd:duration: {text!r}")
-    factor = -1 if sign else 1
-    has_ym = years is not None or months is not None
-    has_dt = days is not None or hours is not None or minutes is not None or seconds is not None
-    if has_ym and has_dt:
-        raise TckValueError(f"FEEL has no duration mixing years/months and days/time: {text!r}")
-    if has_ym:
-        return YearsMonthsDuration(factor * (int(years or 0) * 12 + int(months or 0)))
-    try:
-        value = dt.timedelta(
-            days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0),
-            seconds=int(seconds or 0), microseconds=_micros(fraction),
-        )
-    except OverflowError:
-        raise TckValueError(f"duration too large: {text!r}") from None
-    return -value if factor < 0 else value
+    value = temporal.parse_duration(text)
+    if value is None:
+        raise _unreadable(text, "duration")
+    return value
 
 
 # --------------------------------------------------------------------------- comparing values

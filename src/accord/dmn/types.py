@@ -58,7 +58,9 @@ class FeelType:
         if self.components is not None:
             if not isinstance(value, dict):
                 return False
-            return all(comp.conforms(value.get(key)) for key, comp in self.components.items())
+            # every component must be present (TCK 0082): a context lacking one is another type
+            return all(key in value and comp.conforms(value[key])
+                       for key, comp in self.components.items())
         if self.base is not None:
             predicate = BUILTIN_TYPES.get(self.base)
             if predicate is not None and not predicate(value):

@@ -66,14 +66,11 @@ def read_dmn(source: str | bytes | Path, *, filename: str | None = None,
         DmnXmlError: unreadable, malformed, unsafe (DTD/entities), too large, or not DMN.
         DmnModelError: well-formed XML that is not a valid DMN model.
     """
+    if isinstance(source, str) and source.strip() and "<" not in source and "\n" not in source:
+        raise DmnXmlError("not XML: a str is read as XML text; pass a pathlib.Path to read "
+                          "a file", file=filename, line=1)
     data, filename = load_source(source, filename, max_bytes)
-    try:
-        parsed = parse_xml(data, filename=filename)
-    except DmnXmlError as exc:
-        if isinstance(source, str) and "<" not in source:
-            raise DmnXmlError(f"{exc} - a str is read as XML text; pass a pathlib.Path to "
-                              "read a file", file=filename) from exc
-        raise
+    parsed = parse_xml(data, filename=filename)
     root = parsed.root
     if root.local_name != "definitions":
         raise DmnXmlError(f"root element is <{root.local_name}>, not a DMN <definitions>",

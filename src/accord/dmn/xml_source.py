@@ -27,6 +27,7 @@ __all__ = [
     "DMNDI_NS",
     "DMNDI_NS_BY_VERSION",
     "MAX_BYTES",
+    "MAX_DEPTH",
     "MODEL_NS",
     "MODEL_NS_BY_VERSION",
     "ParsedXml",
@@ -37,6 +38,9 @@ __all__ = [
 
 #: Default size limit of a DMN file.
 MAX_BYTES = 16 * 1024 * 1024
+#: Deepest element nesting accepted; real models stay far below, and the readers, the writer
+#: and dataclass equality recurse once (or a few times) per level.
+MAX_DEPTH = 200
 
 MODEL_NS_BY_VERSION = {
     "1.1": "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
@@ -102,13 +106,14 @@ class ParsedXml:
     root: XmlNode
     root_namespace: str  # as written in the file, before canonicalisation
     version: str | None  # DMN version of root_namespace, None when not a DMN namespace
-    namespaces: tuple[tuple[str, str], ...]  # declarations on the root, canonical URIs
+    namespaces: tuple[tuple[str, str], ...]  # (prefix, canonical uri), root's first
 
 
 class _Builder:
     """Parser target building :class:`XmlNode` trees (see ``xml.etree`` XMLParser targets)."""
 
-    def __init__(self) -> None:
+    def __init__(self, filename: str | None) -> None:
+        self.filename = filename
         self.line: Callable[[], int] = lambda: 0  # set once the expat parser exists
         self._stack: list[XmlNode] = []
         self._pending_ns: dict[str, str] = {}
@@ -117,10 +122,11 @@ class _Builder:
         self._last_closed = False
         self.root: XmlNode | None = None
         self.root_namespace = ""
-        self.root_declarations: tuple[tuple[str, str], ...] = ()
+        self.declarations: dict[str, str] = {}  # prefix -> uri, first declaration wins
 
     def start_ns(self, prefix: str, uri: str) -> None:
         self._pending_ns[prefix] = canonical_ns(uri)
+        self.declarations.setdefault(prefix, canonical_ns(uri))
 
     def end_ns(self, prefix: str) -> None:
         return None
@@ -136,6 +142,9 @@ class _Builder:
 
     def start(self, tag: str, attrib: dict[str, str]) -> XmlNode:
         self._flush()
+        if len(self._stack) >= MAX_DEPTH:
+            raise DmnXmlError(f"elements are nested more than {MAX_DEPTH} deep",
+                              file=self.filename, line=self.line(), element=tag.rpartition("}")[2])
         parent = self._stack[-1] if self._stack else None
         nsmap = parent.nsmap if parent is not None else {}
         if self._pending_ns:
@@ -149,7 +158,6 @@ class _Builder:
         if parent is None:
             self.root = node
             self.root_namespace = tag[1:].partition("}")[0] if tag.startswith("{") else ""
-            self.root_declarations = tuple(self._pending_ns.items())
         else:
             parent.children.append(node)
         self._pending_ns = {}
@@ -203,7 +211,7 @@ def load_source(source: str | bytes | Path, filename: str | None,
 
 def parse_xml(data: str | bytes, *, filename: str | None = None) -> ParsedXml:
     """Parse XML safely into an :class:`XmlNode` tree; every failure is a DmnXmlError."""
-    builder = _Builder()
+    builder = _Builder(filename)
     parser = defusedxml.ElementTree.DefusedXMLParser(
         target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     expat = parser.parser
@@ -234,5 +242,5 @@ def parse_xml(data: str | bytes, *, filename: str | None = None) -> ParsedXml:
         root=root,
         root_namespace=builder.root_namespace,
         version=_VERSION_BY_MODEL_NS.get(builder.root_namespace),
-        namespaces=builder.root_declarations,
+        namespaces=tuple(builder.declarations.items()),
     )

@@ -437,6 +437,8 @@ def _product(domains: list[tuple[str, Compiled]], level: int,
         return
     name, domain = domains[level]
     values = domain(scope)
+    if isinstance(values, Range):
+        values = range_items(values.start, values.end, values.start_closed, values.end_closed)
     if values is None:
         yield None
         return
@@ -446,16 +448,29 @@ def _product(domains: list[tuple[str, Compiled]], level: int,
 
 
 def _numeric_range(start: Compiled, end: Compiled) -> Compiled:
-    def run(env: Env) -> Any:
-        low, high = start(env), end(env)
-        if type(low) is not Decimal or type(high) is not Decimal:
-            return None
+    return lambda env: range_items(start(env), end(env))
+
+
+def range_items(low: Any, high: Any, low_closed: bool = True,
+                high_closed: bool = True) -> list[Any] | None:
+    """The values an iteration over ``low..high`` visits: whole numbers or dates, ascending
+    or descending (DMN 1.5 clause 10.3.2.14); null for any other endpoint type."""
+    if type(low) is Decimal and type(high) is Decimal:
         if low != low.to_integral_value() or high != high.to_integral_value():
             return None
         step = 1 if high >= low else -1
-        return [Decimal(i) for i in range(int(low), int(high) + step, step)]
-
-    return run
+        items: list[Any] = [Decimal(i) for i in range(int(low), int(high) + step, step)]
+    elif type(low) is dt.date and type(high) is dt.date:
+        days = (high - low).days
+        step = 1 if days >= 0 else -1
+        items = [low + dt.timedelta(days=i) for i in range(0, days + step, step)]
+    else:
+        return None
+    if not low_closed:
+        items = items[1:]
+    if not high_closed:
+        items = items[:-1]
+    return items
 
 
 def _range_endpoints_ok(low: Any, high: Any) -> bool:

@@ -128,8 +128,11 @@ def _read_string(text: str, start: int) -> tuple[str, int]:
                     out.append(chr(int(digits, 16)))
                     pos += 2 + width
                     continue
-            raise FeelSyntaxError("invalid escape sequence in string", text, pos,
-                                  "one of \\\" \\\\ \\n \\r \\t \\' \\uXXXX \\UXXXXXX")
+            # Any other backslash is kept as written: regular expressions such as "\\d+" are
+            # passed to matches() and replace() unchanged (TCK 1109, 1111).
+            out.append(char)
+            pos += 1
+            continue
         out.append(char)
         pos += 1
     raise FeelSyntaxError("unterminated string", text, start, "a closing '\"'")

@@ -381,7 +381,7 @@ class Parser:
             if self.at_op(".") and self.peek().kind == NAME:
                 self.advance()
                 node = ast.Path(token.pos, node, self.name_text())
-            elif self.at_op("["):
+            elif self.at_op("[") and self._starts_expression(self.peek()):
                 self.advance()
                 condition = self.expression()
                 self.expect_op("]")
@@ -390,6 +390,16 @@ class Parser:
                 node = self.invocation(node)
             else:
                 return node
+
+    @staticmethod
+    def _starts_expression(token: Token) -> bool:
+        """Whether ``token`` can begin an expression: after ``x[`` it decides between a
+        filter and the ``[`` that closes an open range end (``[1..10[``)."""
+        if token.kind in (NUMBER, STRING):
+            return True
+        if token.kind == NAME:
+            return token.text not in _STOP_WORDS or token.text in _TEXTUAL
+        return token.kind == OP and token.text in _EXPRESSION_START_OPS
 
     def invocation(self, function: ast.Node) -> ast.Node:
         start = self.expect_op("(").pos
@@ -556,11 +566,14 @@ class Parser:
         # a primary it is a range with an open end, which is what 1.5 allows inside lists.
         token = self.advance()
         operand = self.additive()
+        if token.text == "=":
+            return ast.RangeNode(token.pos, True, operand, operand, True)
         if token.text in ("<", "<="):
             return ast.RangeNode(token.pos, False, None, operand, token.text == "<=")
         return ast.RangeNode(token.pos, token.text == ">=", operand, None, False)
 
 
+_EXPRESSION_START_OPS = frozenset({"(", "[", "]", "{", "-", "@", "<", "<=", ">", ">=", "="})
 _NOT_CONSTANT = object()
 _CONSTANTS = {"true": True, "false": False, "null": None}
 
@@ -582,6 +595,7 @@ _PRIMARY_OPS = {
     "<=": Parser.unary_comparison_expression,
     ">": Parser.unary_comparison_expression,
     ">=": Parser.unary_comparison_expression,
+    "=": Parser.unary_comparison_expression,
 }
 
 

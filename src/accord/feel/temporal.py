@@ -69,6 +69,7 @@ _TIME_RE = re.compile(
     r"(\d\d):(\d\d):(\d\d)(?:\.(\d+))?"
     r"(?:(Z)|([+-])(\d\d):(\d\d)(?::(\d\d))?|@([A-Za-z][A-Za-z0-9_+\-/]*))?"
 )
+_DATE_PREFIX_RE = re.compile(r"-?\d+-")
 _DURATION_RE = re.compile(
     r"(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?"
     r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d*))?S)?)?"
@@ -211,11 +212,9 @@ def parse_temporal_literal(text: str) -> Any:
     """Parse the string of an ``@"..."`` literal: date, time, date-time or duration."""
     if text.startswith(("P", "-P")):
         return parse_duration(text)
-    if "T" in text:
-        return parse_datetime(text)
-    if ":" in text:
-        return parse_time(text)
-    return parse_date(text)
+    if _DATE_PREFIX_RE.match(text):
+        return parse_datetime(text) if "T" in text else parse_date(text)
+    return parse_time(text)
 
 
 # --------------------------------------------------------------------------- formatting

@@ -62,23 +62,29 @@ class DmnXmlError(DmnError):
         self.file = file
         self.line = line
         self.element = element
-        where = ", ".join(
-            part for part in (
-                file and f"file {file}",
-                line is not None and f"line {line}" or "",
-                element and f"element {element}",
-            ) if part
-        )
+        parts = [f"file {file}" if file else "", f"line {line}" if line is not None else "",
+                 f"element {element}" if element else ""]
+        where = ", ".join(part for part in parts if part)
         super().__init__(f"{message} ({where})" if where else message)
 
 
 class DmnModelError(DmnError):
-    """A DMN model that is well-formed XML but not a valid model (unknown hit policy, ...)."""
+    """A DMN model that is well-formed XML but not a valid model (unknown hit policy, ...).
+
+    Attributes:
+        element_id: the id of the element at fault, when it has one.
+        element: a description of the element (tag and name) when it has no id.
+        file: the file the model came from, when known.
+        line: the element's line in that file, when known.
+    """
 
     def __init__(self, message: str, *, element_id: str | None = None,
-                 element: str | None = None) -> None:
+                 element: str | None = None, file: str | None = None,
+                 line: int | None = None) -> None:
         self.element_id = element_id
         self.element = element
+        self.file = file
+        self.line = line
         where = element_id or element
         super().__init__(f"{message} (element {where})" if where else message)
 

@@ -669,6 +669,10 @@ STRINGS = [
     ("string join", (n(1, 2, 3), "X"), None),
     ("string join", (D(123), "X"), None),
     ("string join", ("a", "X"), "a"),
+    ("upper case", (["bob"],), "BOB"),
+    ("contains", (["foobar"], ["bar"]), True),
+    ("upper case", (["a", "b"],), None),
+    ("string length", ([],), None),
 ]
 
 

@@ -567,8 +567,11 @@ IN_RANGE = [
     (D(1), Range(False, D(1), D(10), True), False),
     (D(10), Range(True, D(1), D(10), False), False),
     (D(11), Range(True, D(1), D(10), True), False),
-    (D(-5), Range(False, None, D(10), False), True),
-    (D(50), Range(True, D(10), None, False), True),
+    (D(-5), Range(False, None, D(10), False, "<"), True),
+    (D(50), Range(True, D(10), None, False, ">="), True),
+    (D(5), Range(False, None, D(10), True), None),  # (null..10]: a null endpoint
+    (D(5), Range(False, D(10), D(10), False, "!="), True),
+    (D(10), Range(False, D(10), D(10), False, "!="), False),
     ("b", Range(True, "a", "c", True), True),
     (D(1), Range(True, "a", "c", True), None),
     (None, Range(True, D(1), D(2), True), None),

@@ -162,8 +162,16 @@ class BoxedCompiler:
                     result_type: FeelType | None) -> Boxed:
         condition, then, otherwise = (self.compile(e, names)
                                       for e in (expr.if_, expr.then, expr.else_))
-        return lambda env, trace: (then(env, trace) if condition(env, trace) is True
-                                   else otherwise(env, trace))
+
+        def run(env: Env, trace: list[Any] | None) -> Any:
+            test = condition(env, trace)
+            if test is True:
+                return then(env, trace)
+            # The boxed form is stricter than FEEL's ``if``: a non-boolean condition is an
+            # error (TCK 1150 case 003); null still takes the else branch.
+            return otherwise(env, trace) if test is None or test is False else None
+
+        return run
 
     def for_expression(self, expr: m.For, names: tuple[str, ...],
                        result_type: FeelType | None) -> Boxed:
@@ -199,7 +207,10 @@ class BoxedCompiler:
             scope = dict(env)
             for value in values if isinstance(values, list) else [values]:
                 scope[variable] = value
-                if (condition(scope, trace) is True) == want:
+                test = condition(scope, trace)
+                if type(test) is not bool:
+                    return None  # a non-boolean test is an error (TCK 1153, 1154)
+                if test is want:
                     return want
             return not want
 
@@ -220,8 +231,11 @@ class BoxedCompiler:
                 scope["item"] = item
                 if isinstance(item, dict):
                     scope.update(item)
-                if match(scope, trace) is True:
+                test = match(scope, trace)
+                if test is True:
                     result.append(item)
+                elif test is not False and test is not None:
+                    return None  # a non-boolean match is an error (TCK 1151)
             return result
 
         return run

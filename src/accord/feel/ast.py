@@ -192,6 +192,7 @@ class RangeNode(Node):
     start: Node | None
     end: Node | None
     end_closed: bool
+    test: str | None = None  # the unary test it was written as: ``<``, ``=``, ``!=`` ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +214,8 @@ class AnyTest(Node):
 
 @dataclass(frozen=True, slots=True)
 class UnaryComparison(Node):
-    """``< 5``, ``>= date("2020-01-01")``, ``= x``, ``!= x``: compares the input with ``operand``."""
+    """``< 5``, ``>= date("2020-01-01")``, ``= x``, ``!= x``: compares the input with
+    ``operand``."""
 
     op: str
     operand: Node

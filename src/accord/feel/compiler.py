@@ -22,7 +22,7 @@ from accord.feel.builtins import BUILTINS
 from accord.feel.instance_of import TypeResolver, type_check
 from accord.feel.parser import parse_expression, parse_unary_tests
 from accord.feel.properties import get_property
-from accord.feel.semantics import feel_compare, feel_equal
+from accord.feel.semantics import feel_compare, feel_equal, in_range
 from accord.feel.values import FEEL_CONTEXT, FeelFunction, Range, YearsMonthsDuration
 
 Env = dict[str, Any]
@@ -83,14 +83,14 @@ class Compiler:
     def range_node(self, node: ast.RangeNode) -> Compiled:
         start = self.compile(node.start) if node.start is not None else None
         end = self.compile(node.end) if node.end is not None else None
-        start_closed, end_closed = node.start_closed, node.end_closed
+        start_closed, end_closed, test = node.start_closed, node.end_closed, node.test
 
         def build(env: Env) -> Any:
             low = start(env) if start is not None else None
             high = end(env) if end is not None else None
             if start is not None and end is not None and not _range_endpoints_ok(low, high):
                 return None
-            return Range(start_closed, low, high, end_closed)
+            return Range(start_closed, low, high, end_closed, test)
 
         return build
 
@@ -254,9 +254,9 @@ class Compiler:
                     return None
                 scope = dict(env)
                 for name, type_ref, arg in zip(names, type_refs, args, strict=True):
-                    if type_ref is not None and arg is not None:
-                        if type_check(arg, type_ref, types) is not True:
-                            return None
+                    if type_ref is not None and arg is not None \
+                            and type_check(arg, type_ref, types) is not True:
+                        return None
                     scope[name] = arg
                 return body(scope)
 
@@ -341,37 +341,18 @@ def satisfies(value: Any, test: Any) -> Any:
     itself when the input is not a boolean (DMN 1.5 clause 10.3.2.9.3).
     """
     if isinstance(test, Range):
-        return range_contains(test, value)
+        return in_range(value, test)
     if isinstance(test, list):
         if isinstance(value, list) and feel_equal(value, test) is True:
             return True
         for item in test:
-            if (range_contains(item, value) if isinstance(item, Range)
+            if (in_range(value, item) if isinstance(item, Range)
                     else feel_equal(value, item)) is True:
                 return True
         return False
     if type(test) is bool and type(value) is not bool and value is not None:
         return test
     return feel_equal(value, test)
-
-
-def range_contains(r: Range, value: Any) -> Any:
-    """``value in r``; ``None`` when the value cannot be compared with the endpoints."""
-    if value is None:
-        return None
-    if r.start is not None:
-        c = feel_compare(value, r.start)
-        if c is None:
-            return None
-        if c < 0 or (c == 0 and not r.start_closed):
-            return False
-    if r.end is not None:
-        c = feel_compare(value, r.end)
-        if c is None:
-            return None
-        if c > 0 or (c == 0 and not r.end_closed):
-            return False
-    return True
 
 
 def _any_test(tests: list[Callable[[Any, Env], Any]], value: Any, env: Env) -> Any:
@@ -392,9 +373,15 @@ def invoke(function: Any, args: list[Any]) -> Any:
     if not function.variadic and function.overloads is None and len(args) > len(function.params):
         return None
     try:
-        return function.fn(*args)
+        result = function.fn(*args)
     except (ArithmeticError, TypeError, ValueError, OverflowError, RecursionError):
         return None
+    if result is None and any(isinstance(a, list) and len(a) == 1 for a in args):
+        # A singleton list stands for its element where a function wants a single value
+        # (DMN 1.5 clause 10.3.2.9.4); tried only when the call with the list failed.
+        return invoke(function, [a[0] if isinstance(a, list) and len(a) == 1 else a
+                                 for a in args])
+    return result
 
 
 def invoke_named(function: Any, named: Mapping[str, Any]) -> Any:

@@ -546,9 +546,10 @@ class Parser:
         if first.kind != NAME:
             self.fail(f"unexpected {self._describe(first)}", "a context key")
         last = first
-        while not self.at_op(":") and self.tok.kind != EOF:
-            if self.at_op(",", "}"):
-                self.fail(f"unexpected {self._describe(self.tok)}", "':'")
+        while not self.at_op(":"):
+            token = self.tok
+            if token.kind != NAME and not (token.kind == OP and token.text in _NAME_SYMBOLS):
+                self.fail(f"unexpected {self._describe(token)}", "':'")
             last = self.advance()
         return _normalise_space(self.text[first.pos:last.end])
 
@@ -565,15 +566,17 @@ class Parser:
         # ``< 5`` as an expression only appears in unary-test positions handled elsewhere; as
         # a primary it is a range with an open end, which is what 1.5 allows inside lists.
         token = self.advance()
+        op = token.text
         operand = self.additive()
-        if token.text == "=":
-            return ast.RangeNode(token.pos, True, operand, operand, True)
-        if token.text in ("<", "<="):
-            return ast.RangeNode(token.pos, False, None, operand, token.text == "<=")
-        return ast.RangeNode(token.pos, token.text == ">=", operand, None, False)
+        if op in ("=", "!="):
+            return ast.RangeNode(token.pos, op == "=", operand, operand, op == "=", op)
+        if op in ("<", "<="):
+            return ast.RangeNode(token.pos, False, None, operand, op == "<=", op)
+        return ast.RangeNode(token.pos, op == ">=", operand, None, False, op)
 
 
-_EXPRESSION_START_OPS = frozenset({"(", "[", "]", "{", "-", "@", "<", "<=", ">", ">=", "="})
+_EXPRESSION_START_OPS = frozenset({"(", "[", "]", "{", "-", "@", "<", "<=", ">", ">=", "=",
+                                   "!="})
 _NOT_CONSTANT = object()
 _CONSTANTS = {"true": True, "false": False, "null": None}
 
@@ -596,6 +599,7 @@ _PRIMARY_OPS = {
     ">": Parser.unary_comparison_expression,
     ">=": Parser.unary_comparison_expression,
     "=": Parser.unary_comparison_expression,
+    "!=": Parser.unary_comparison_expression,
 }
 
 

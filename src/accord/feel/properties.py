@@ -12,8 +12,7 @@ from accord.feel.values import Range, YearsMonthsDuration
 
 
 def _offset(value: dt.time | dt.datetime) -> Any:
-    offset = value.utcoffset() if isinstance(value, dt.datetime) else _time_offset(value)
-    return offset
+    return value.utcoffset() if isinstance(value, dt.datetime) else _time_offset(value)
 
 
 def _time_offset(value: dt.time) -> Any:
@@ -26,8 +25,7 @@ def _time_offset(value: dt.time) -> Any:
 
 
 def _timezone(value: dt.time | dt.datetime) -> Any:
-    key = getattr(value.tzinfo, "key", None)
-    return key
+    return getattr(value.tzinfo, "key", None)
 
 
 def _seconds(value: dt.time | dt.datetime) -> Decimal:

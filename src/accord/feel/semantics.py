@@ -59,7 +59,8 @@ def feel_equal(a: Any, b: Any) -> bool | None:
     if ta is Range:
         if tb is not Range:
             return None
-        if a.start_closed != b.start_closed or a.end_closed != b.end_closed:
+        if a.start_closed != b.start_closed or a.end_closed != b.end_closed \
+                or a.test != b.test:
             return False
         start = feel_equal(a.start, b.start)
         if start is not True:
@@ -102,6 +103,11 @@ def in_range(value: Any, rng: Range) -> bool | None:
     """``value in rng``: ``None`` when an endpoint does not compare with ``value``."""
     if value is None:
         return None
+    if rng.test == "!=":
+        equal = feel_equal(value, rng.start)
+        return None if equal is None else not equal
+    if rng.test is None and (rng.start is None or rng.end is None):
+        return None  # a null endpoint (``(null..10]``): membership is unknown
     if rng.start is not None:
         c = feel_compare(value, rng.start)
         if c is None:

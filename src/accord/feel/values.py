@@ -82,13 +82,19 @@ class YearsMonthsDuration:
 class Range:
     """A FEEL range (interval), DMN 1.5 clause 10.3.2.7.
 
-    An endpoint of ``None`` with ``*_closed=False`` is unbounded (``> 5`` is ``(5..)``).
+    ``test`` records the unary test a range was written as (``<``, ``<=``, ``>``, ``>=``,
+    ``=``, ``!=``): then a ``None`` endpoint is unbounded (``< 10`` is ``(..10)``), and the
+    range is not equal to the interval literal with the same ends (TCK 0068: ``(< 10)`` is
+    not ``(null..10)``, ``(= 10)`` is not ``[10..10]``). Without ``test``, a ``None``
+    endpoint is a null endpoint and membership is unknown (``5 in (null..10]`` is null).
+    ``!=`` ranges hold the excluded value as both ends.
     """
 
     start_closed: bool
     start: Any
     end: Any
     end_closed: bool
+    test: str | None = None
 
 
 @dataclass(eq=False, slots=True)

@@ -86,6 +86,14 @@ def as_list(value: Any) -> list[Any] | None:
     return [value]
 
 
+def unwrap(value: Any) -> Any:
+    """Singleton-list conversion (DMN 1.5 clause 10.3.2.9.4): ``[x]`` given for a non-list
+    parameter is ``x``."""
+    if type(value) is list and len(value) == 1:
+        return value[0]
+    return value
+
+
 def list_or_args(args: tuple[Any, ...]) -> list[Any] | None:
     """Arguments of ``min(list)`` / ``min(c1, c2, ...)`` style functions."""
     if len(args) == 1:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from accord.feel.builtins._common import Registry, as_list, builtin, trunc_int
+from accord.feel.builtins._common import Registry, as_list, builtin, trunc_int, unwrap
 from accord.feel.builtins._regex import compile_xpath, expand_replacement
 
 FUNCTIONS: Registry = {}
@@ -15,6 +16,17 @@ def _strs(*values: Any) -> bool:
     return all(isinstance(v, str) for v in values)
 
 
+def _unwrapped(impl: Callable[..., Any]) -> Callable[..., Any]:
+    """Apply singleton-list conversion to every argument of a string function."""
+
+    def call(*args: Any) -> Any:
+        return impl(*(unwrap(a) for a in args))
+
+    call.__name__ = impl.__name__
+    call.__doc__ = impl.__doc__
+    return call
+
+
 def _flags(flags: Any) -> str | None:
     if flags is None:
         return ""
@@ -22,6 +34,7 @@ def _flags(flags: Any) -> str | None:
 
 
 @builtin(FUNCTIONS, "substring", ["string", "start position", "length?"])
+@_unwrapped
 def substring(string: Any, start: Any, length: Any = None) -> str | None:
     """``substring(string, start position, length?)``; a negative start counts from the end."""
     if not isinstance(string, str):
@@ -42,24 +55,28 @@ def substring(string: Any, start: Any, length: Any = None) -> str | None:
 
 
 @builtin(FUNCTIONS, "string length", ["string"])
+@_unwrapped
 def string_length(string: Any) -> Decimal | None:
     """``string length(string)`` in code points."""
     return Decimal(len(string)) if isinstance(string, str) else None
 
 
 @builtin(FUNCTIONS, "upper case", ["string"])
+@_unwrapped
 def upper_case(string: Any) -> str | None:
     """``upper case(string)``."""
     return string.upper() if isinstance(string, str) else None
 
 
 @builtin(FUNCTIONS, "lower case", ["string"])
+@_unwrapped
 def lower_case(string: Any) -> str | None:
     """``lower case(string)``."""
     return string.lower() if isinstance(string, str) else None
 
 
 @builtin(FUNCTIONS, "substring before", ["string", "match"])
+@_unwrapped
 def substring_before(string: Any, match: Any) -> str | None:
     """``substring before(string, match)``: ``""`` when ``match`` does not occur."""
     if not _strs(string, match):
@@ -69,6 +86,7 @@ def substring_before(string: Any, match: Any) -> str | None:
 
 
 @builtin(FUNCTIONS, "substring after", ["string", "match"])
+@_unwrapped
 def substring_after(string: Any, match: Any) -> str | None:
     """``substring after(string, match)``: ``""`` when ``match`` does not occur."""
     if not _strs(string, match):
@@ -78,24 +96,28 @@ def substring_after(string: Any, match: Any) -> str | None:
 
 
 @builtin(FUNCTIONS, "contains", ["string", "match"])
+@_unwrapped
 def contains(string: Any, match: Any) -> bool | None:
     """``contains(string, match)``."""
     return match in string if _strs(string, match) else None
 
 
 @builtin(FUNCTIONS, "starts with", ["string", "match"])
+@_unwrapped
 def starts_with(string: Any, match: Any) -> bool | None:
     """``starts with(string, match)``."""
     return string.startswith(match) if _strs(string, match) else None
 
 
 @builtin(FUNCTIONS, "ends with", ["string", "match"])
+@_unwrapped
 def ends_with(string: Any, match: Any) -> bool | None:
     """``ends with(string, match)``."""
     return string.endswith(match) if _strs(string, match) else None
 
 
 @builtin(FUNCTIONS, "matches", ["input", "pattern", "flags?"])
+@_unwrapped
 def matches(text: Any, pattern: Any, flags: Any = None) -> bool | None:
     """``matches(input, pattern, flags?)``: XPath ``fn:matches`` (a search, not a full match)."""
     flag_text = _flags(flags)
@@ -105,6 +127,7 @@ def matches(text: Any, pattern: Any, flags: Any = None) -> bool | None:
 
 
 @builtin(FUNCTIONS, "replace", ["input", "pattern", "replacement", "flags?"])
+@_unwrapped
 def replace(text: Any, pattern: Any, replacement: Any, flags: Any = None) -> str | None:
     """``replace(input, pattern, replacement, flags?)``: XPath ``fn:replace``."""
     flag_text = _flags(flags)
@@ -117,6 +140,7 @@ def replace(text: Any, pattern: Any, replacement: Any, flags: Any = None) -> str
 
 
 @builtin(FUNCTIONS, "split", ["string", "delimiter", "flags?"])
+@_unwrapped
 def split(string: Any, delimiter: Any, flags: Any = None) -> list[str] | None:
     """``split(string, delimiter)``: XPath ``fn:tokenize`` with a regex delimiter."""
     flag_text = _flags(flags)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,7 +25,6 @@ from accord.cli.common import (
     parse_json_object,
     read_json_file,
 )
-from accord.errors import AccordError
 from accord.feel.values import from_python
 
 app = typer.Typer(help="DMN models: evaluate, check, run the DMN TCK.", no_args_is_help=True)
@@ -154,16 +152,6 @@ def eval_command(
 # --------------------------------------------------------------------------- check
 
 
-def _problem_from_error(exc: AccordError) -> dict[str, Any]:
-    return {"severity": "error", "element_id": getattr(exc, "element_id", None),
-            "element": getattr(exc, "element", None), "message": str(exc)}
-
-
-def _as_problem(problem: Any) -> dict[str, Any]:
-    return {name: getattr(problem, name, None)
-            for name in ("severity", "element_id", "element", "message")}
-
-
 @app.command()
 def check(
     file: Annotated[Path, typer.Argument(help="The DMN file.")],
@@ -172,31 +160,18 @@ def check(
     with guard():
         if not file.is_file():
             fail(f"no such file: {file}")
-        import accord.dmn
+        from accord.dmn import check as check_model
 
-        # accord.dmn.check(path) -> list[Problem] may not exist yet: then only load the model
-        check_model: Callable[[Path], Iterable[Any]] | None = getattr(accord.dmn, "check", None)
-        problems: list[dict[str, Any]]
-        try:
-            if check_model is not None:
-                problems = [_as_problem(p) for p in check_model(file)]
-            else:
-                from accord.dmn import load
-
-                load(file)
-                problems = []
-        except AccordError as exc:
-            problems = [_problem_from_error(exc)]
+        problems = check_model(file)
         errors = 0
         for problem in problems:
-            severity = str(getattr(problem["severity"], "value", problem["severity"]) or "error")
-            is_error = severity.lower() == "error"
+            is_error = problem.severity == "error"
             errors += is_error
-            where = " ".join(str(p) for p in (problem["element"], problem["element_id"]) if p)
+            where = " ".join(p for p in (problem.element, problem.element_id) if p)
             line = Text.assemble(
-                (f"{severity.lower()}", "bold red" if is_error else "yellow"),
+                (problem.severity, "bold red" if is_error else "yellow"),
                 f" {file}" + (f" [{where}]" if where else "") + ": ",
-                str(problem["message"]),
+                problem.message,
             )
             out_console.print(line, soft_wrap=True)
         summary = f"{file}: {errors} error(s), {len(problems) - errors} other problem(s)"

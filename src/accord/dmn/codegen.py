@@ -172,6 +172,16 @@ def generate_table(table: DecisionTable, names: Iterable[str], registry: TypeReg
                    for i, clause in enumerate(table.inputs)]
     except (_NotSimple, FeelSyntaxError):  # the general path reports syntax errors
         return None
+    # A declared input type is checked like the cells' types (a mismatch makes the table an
+    # error in the general path); a column may only be guarded by one kind.
+    for clause, column in zip(table.inputs, gen.columns, strict=True):
+        declared = registry.resolve(clause.input_expression.type_ref)
+        if declared is None or declared.base == "Any":
+            continue
+        kind = _DECLARED_KINDS.get(declared.base or "")
+        if kind is None or (column.kind is not None and column.kind != kind):
+            return None
+        column.kind = kind
     rows = [[_constant_or_closure(entry.text, names, compiler, table)
              for entry in rule.output_entries] for rule in table.rules]
     single = len(outputs) == 1
@@ -245,6 +255,8 @@ def _constant_or_closure(text: str, names: tuple[str, ...], compiler: Compiler,
     return compile_cell(text, names, compiler, table, "output entry")
 
 
+_DECLARED_KINDS = {"number": "number", "string": "string", "date": "date",
+                   "boolean": "boolean"}
 _GUARD_TYPES: dict[str, tuple[type, ...]] = {
     "number": (Decimal, int),
     "string": (str,),

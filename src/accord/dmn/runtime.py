@@ -20,7 +20,7 @@ from accord.dmn.table import CompiledTable
 from accord.dmn.types import FeelType, TypeRegistry
 from accord.dmn.xml_reader import read_dmn
 from accord.errors import DmnEvaluationError, DmnModelError
-from accord.feel.values import FeelFunction, from_python
+from accord.feel.values import FeelFunction, feel_type_name, from_python
 
 _DMN_IMPORT = re.compile(r"dmn", re.IGNORECASE)
 
@@ -250,8 +250,11 @@ class Model:
             return value
         coerced = feel_type.coerce(value)
         if coerced is None:
-            run.messages.append(Message("error", element_id,
-                                        f"value does not conform to type {feel_type.name}"))
+            assert variable is not None
+            run.messages.append(Message(
+                "error", element_id,
+                f"{variable.name!r}: a {feel_type_name(value)} value does not conform to type "
+                f"{feel_type.name!r}; it is taken as null"))
         return coerced
 
     def _compiled_element(self, decision: m.Decision) -> Boxed:

@@ -42,7 +42,8 @@ class Engine:
     name: str
     fn: OfferFn
     label: str  # what exactly is called
-    setup_ms: float = 0.0
+    setup_ms: float = 0.0  # load + compile the table (after the import)
+    import_ms: float = 0.0
     subset: int | None = None  # only the first ``subset`` inputs (slow engines)
     per_s: list[float] = field(default_factory=list)
     p50_ns: list[float] = field(default_factory=list)
@@ -65,11 +66,14 @@ def _ms_since(t0: int) -> float:
 
 
 def make_accord(xml: str) -> Engine:
+    t0 = time.perf_counter_ns()
     from accord.dmn import loads
 
+    import_ms = _ms_since(t0)
     t0 = time.perf_counter_ns()
     fn = loads(xml).compile(tables.DECISION_NAME)
-    return Engine("accord", fn, "loads(xml).compile('Offer')(inputs)", _ms_since(t0))
+    return Engine("accord", fn, "loads(xml).compile('Offer')(inputs)", _ms_since(t0),
+                  import_ms)
 
 
 def make_ifelif(rules: Sequence[tables.Rule]) -> Engine:
@@ -85,8 +89,10 @@ def make_zen(rules: Sequence[tables.Rule]) -> list[Engine]:
     under ``asyncio.gather`` (~0.2x), ``create_decision(...).evaluate`` (~0.07x) and a loader
     returning the JSON text (re-parsed on every call, ~0.05x).
     """
+    t0 = time.perf_counter_ns()
     import zen
 
+    import_ms = _ms_since(t0)
     jdm = tables.zen_jdm(rules)
     engines = []
 
@@ -101,7 +107,7 @@ def make_zen(rules: Sequence[tables.Rule]) -> list[Engine]:
     zen_loader(tables.build_inputs(1)[0])
     engines.append(Engine("zen", zen_loader,
                           "ZenEngine({'loader': key -> ZenDecisionContent}).evaluate",
-                          _ms_since(t0)))
+                          _ms_since(t0), import_ms))
 
     t0 = time.perf_counter_ns()
     static_engine = zen.ZenEngine({"loader": {"type": "static", "content": {"offer": jdm}}})
@@ -119,8 +125,10 @@ def make_zen(rules: Sequence[tables.Rule]) -> list[Engine]:
 
 def make_pydmnrules(xml: str, subset: int) -> Engine:
     """pyDMNrules reads the same DMN XML (``useXML``); no rule matched is an error status."""
-    import pyDMNrules
+    t0 = time.perf_counter_ns()
+    import pyDMNrules  # slow: its pySFeel dependency builds a parser on import
 
+    import_ms = _ms_since(t0)
     t0 = time.perf_counter_ns()
     dmn = pyDMNrules.DMN()
     status = dmn.useXML(xml)
@@ -138,7 +146,7 @@ def make_pydmnrules(xml: str, subset: int) -> Engine:
         raise RuntimeError(f"pyDMNrules: {errors}")
 
     return Engine("pydmnrules", pydmnrules, "DMN().useXML(xml); decide(inputs)",
-                  _ms_since(t0), subset=subset)
+                  _ms_since(t0), import_ms, subset=subset)
 
 
 def build_engines(rules: Sequence[tables.Rule], xml: str, *, pydmnrules_subset: int,
@@ -373,6 +381,7 @@ def summarize(engines: Sequence[Engine]) -> dict[str, Any]:
         out[f"{key}_per_s"] = round(statistics.median(e.per_s)) if e.per_s else None
         out[f"{key}_p50_us"] = _us(statistics.median(e.p50_ns)) if e.p50_ns else None
         out[f"{key}_p99_us"] = _us(statistics.median(e.p99_ns)) if e.p99_ns else None
+        out[f"{key}_setup_ms"] = round(e.setup_ms, 1)
     zen_variants = [e for e in engines if e.name.startswith("zen")]
     if zen_variants:
         best = max(zen_variants, key=lambda e: statistics.median(e.per_s))
@@ -409,7 +418,7 @@ def print_table(engines: Sequence[Engine], summary: dict[str, Any],
     zen = summary.get("zen_per_s")
     ifelif = summary["ifelif_per_s"]
     headers = ("engine", "evals/s", "p50 us", "p99 us", "vs zen", "vs if/elif", "checked",
-               "mismatches", "setup ms")
+               "mismatches", "setup ms", "import ms")
     rows = []
     for e in engines:
         per_s = statistics.median(e.per_s)
@@ -423,8 +432,9 @@ def print_table(engines: Sequence[Engine], summary: dict[str, Any],
             f"{e.checked:,}",
             "-" if e is engines[0] else str(e.mismatches),
             f"{e.setup_ms:.1f}",
+            f"{e.import_ms:.0f}",
         ))
-    rows.append(("overhead", "-", f"{overhead_ns / 1e3:.2f}", "-", "-", "-", "-", "-", "-"))
+    rows.append(("overhead", "-", f"{overhead_ns / 1e3:.2f}", "-", "-", "-", "-", "-", "-", "-"))
     try:
         from rich.console import Console
         from rich.table import Table

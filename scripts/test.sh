@@ -1,20 +1,9 @@
 #!/usr/bin/env bash
 # Set up everything the test suite needs on a fresh machine, then run every check CI runs:
-# ruff, mypy (strict on src/), and the whole pytest suite (DMN TCK included when ../shared
-# is present). Safe to rerun: the virtual environment is reused when it is up to date.
+# ruff, mypy (strict on src/), and the whole pytest suite (the DMN TCK included when
+# ../shared is present). Extra arguments go to pytest.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-venv=.venv
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-fi
-stamp="$venv/.accord-installed"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  "$venv/bin/python" -m pip install --quiet --upgrade pip
-  "$venv/bin/python" -m pip install --quiet -e ".[dev]"
-  touch "$stamp"
-fi
+source "$(dirname "$0")/setup.sh"
 
 "$venv/bin/ruff" check src tests bench
 "$venv/bin/mypy"

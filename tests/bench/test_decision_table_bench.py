@@ -70,6 +70,7 @@ def test_zen_agrees_with_accord(rules: list[tables.Rule],
     assert [e.checked for e in engines[1:]] == [N_INPUTS, N_INPUTS]
 
 
+@pytest.mark.slow  # importing pyDMNrules takes ~13 s (pySFeel builds its parser)
 def test_pydmnrules_agrees_with_accord(rules: list[tables.Rule],
                                        inputs: list[dict[str, object]]) -> None:
     pytest.importorskip("pyDMNrules")

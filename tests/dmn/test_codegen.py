@@ -50,7 +50,7 @@ date_cell = st.one_of(
 rule = st.tuples(string_cell, number_cell, date_cell, st.integers(0, 99))
 
 inputs = st.fixed_dictionaries({
-    "Segment": st.one_of(st.sampled_from(SEGMENTS + ["other"]), st.none(), st.integers(0, 3)),
+    "Segment": st.one_of(st.sampled_from([*SEGMENTS, "other"]), st.none(), st.integers(0, 3)),
     "Score": st.one_of(st.integers(-10, 60), st.none(), st.just("12"),
                        st.decimals(-10, 60, places=1, allow_nan=False),
                        st.floats(-10, 60, allow_nan=False)),

@@ -175,5 +175,5 @@ def test_missing_import_is_a_clear_error(tmp_path: Path) -> None:
     main = tmp_path / "main.dmn"
     main.write_text(_model_xml('<import namespace="urn:nowhere" name="x" importType="'
                                + DMN13 + '"/>'))
-    with pytest.raises(DmnModelError, match="urn:nowhere.*not found"):
+    with pytest.raises(DmnModelError, match=r"urn:nowhere.*not found"):
         load(main)

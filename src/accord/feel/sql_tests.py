@@ -34,7 +34,6 @@ from accord.feel.sql_values import (
     or_,
     order,
     ordered,
-    paren,
     true,
 )
 

@@ -197,8 +197,8 @@ def negate(sql: exp.Expression) -> exp.Expression:
 
 def is_true(sql: exp.Expression) -> exp.Expression:
     """``COALESCE(sql, FALSE)``: true only when ``sql`` is true (portable ``IS TRUE``)."""
-    if isinstance(sql, exp.Boolean):
-        return sql
+    if isinstance(sql, exp.Boolean | exp.NullSafeEQ | exp.NullSafeNEQ | exp.Is):
+        return sql  # never null already
     return exp.Coalesce(this=sql, expressions=[false()])
 
 
@@ -233,10 +233,16 @@ def _connect(conditions: Sequence[exp.Expression], unit: bool,
         kept.append(condition)
     if not kept:
         return exp.Boolean(this=unit)
-    result = _paren(kept[0])
+    if len(kept) == 1:
+        return kept[0]
+    result = _group(kept[0])
     for condition in kept[1:]:
-        result = connector(this=result, expression=_paren(condition))
+        result = connector(this=result, expression=_group(condition))
     return result
+
+
+def _group(sql: exp.Expression) -> exp.Expression:
+    return exp.Paren(this=sql) if isinstance(sql, exp.Connector) else sql
 
 
 def and_(*conditions: exp.Expression) -> exp.Expression:
@@ -249,13 +255,19 @@ def or_(*conditions: exp.Expression) -> exp.Expression:
     return _connect(conditions, False, exp.Or)
 
 
-def _paren(sql: exp.Expression) -> exp.Expression:
-    if isinstance(sql, exp.Connector | exp.Binary | exp.Not | exp.Between):
+def paren(sql: exp.Expression) -> exp.Expression:
+    """``sql`` parenthesised as an operand of arithmetic or negation (sqlglot trees carry no
+    precedence of their own)."""
+    if isinstance(sql, exp.Binary | exp.Connector | exp.Not | exp.Predicate | exp.Neg):
         return exp.Paren(this=sql)
     return sql
 
 
-paren = _paren
+def _paren(sql: exp.Expression) -> exp.Expression:
+    """``sql`` parenthesised as an operand of a comparison, ``IS`` or ``NOT``."""
+    if isinstance(sql, exp.Connector | exp.Not | exp.Predicate):
+        return exp.Paren(this=sql)
+    return sql
 
 
 # ---- FEEL equality and ordering (DMN 1.5 clause 10.3.2.3) -------------------------------

@@ -41,3 +41,7 @@ def test_feel_case(row: dict[str, str]) -> None:
 def test_cases_file_is_not_trivial() -> None:
     # Guard against a broken CSV silently shrinking the suite.
     assert len(_rows()) >= 60
+
+
+def test_evaluate_takes_plain_python_values() -> None:
+    assert evaluate("a > 1000 and b = 0.5", {"a": 1500, "b": 0.5}) is True

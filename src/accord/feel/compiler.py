@@ -23,7 +23,13 @@ from accord.feel.instance_of import TypeResolver, type_check
 from accord.feel.parser import parse_expression, parse_unary_tests
 from accord.feel.properties import get_property
 from accord.feel.semantics import feel_compare, feel_equal, in_range
-from accord.feel.values import FEEL_CONTEXT, FeelFunction, Range, YearsMonthsDuration
+from accord.feel.values import (
+    FEEL_CONTEXT,
+    FeelFunction,
+    Range,
+    YearsMonthsDuration,
+    from_python,
+)
 
 Env = dict[str, Any]
 Compiled = Callable[[Env], Any]
@@ -581,6 +587,8 @@ def compile_expression(text: str, names: Iterable[str] = (),
                        types: TypeResolver | None = None) -> Callable[[Mapping[str, Any]], Any]:
     """Compile a FEEL expression to ``f(scope) -> value``.
 
+    The scope holds FEEL values (see :func:`accord.feel.values.from_python`).
+
     Raises:
         FeelSyntaxError: when the text does not parse.
     """
@@ -600,10 +608,11 @@ def compile_unary_tests(text: str, names: Iterable[str] = (),
 
 
 def evaluate(text: str, context: Mapping[str, Any] | None = None) -> Any:
-    """Evaluate a FEEL expression once.
+    """Evaluate a FEEL expression once; ``context`` may hold plain Python values (``int`` and
+    ``float`` become FEEL numbers).
 
-    >>> evaluate("a + 1", {"a": Decimal(2)})
+    >>> evaluate("a + 1", {"a": 2})
     Decimal('3')
     """
-    scope = dict(context or {})
+    scope = from_python(dict(context or {}))
     return compile_expression(text, scope.keys())(scope)

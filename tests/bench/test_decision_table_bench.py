@@ -91,3 +91,15 @@ def test_sql_case_agrees_with_accord(rules: list[tables.Rule]) -> None:
     assert len(rows) == N_INPUTS
     for row in rows:
         assert accord(dict(zip(names, row[:-1], strict=True))) == row[-1]
+
+
+def test_accord_sql_agrees_with_handwritten_sql(rules: list[tables.Rule]) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    pytest.importorskip("accord.dmn.sql")
+    generated, source = decision_table.accord_sql(tables.dmn_xml(rules))
+    assert generated is not None, source
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE customers AS {tables.duckdb_rows_sql(N_INPUTS)}")
+    differ = con.execute(f"SELECT count(*) FROM customers WHERE ({generated}) "
+                         f"IS DISTINCT FROM ({tables.sql_case(rules)})").fetchone()
+    assert differ == (0,)

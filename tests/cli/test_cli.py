@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 import accord.dmn
 from accord.cli import jsonout
 from accord.cli.main import app
-from accord.errors import DmnModelError, DmnXmlError, FeelSyntaxError
+from accord.errors import DmnXmlError, FeelSyntaxError
 from accord.feel.values import FeelFunction, Range, YearsMonthsDuration
 
 runner = CliRunner()
@@ -194,25 +194,30 @@ def test_eval_errors(model: FakeModel, tmp_path: Path) -> None:
 Problem = namedtuple("Problem", "severity element_id element message")
 
 
-def test_check_reports_problems(model: FakeModel, monkeypatch: pytest.MonkeyPatch) -> None:
-    def check(path: Path) -> list[Problem]:
-        if Path(path).name == "bad.dmn":
-            raise DmnModelError("unknown hit policy", element_id="t1")
-        return [Problem("error", "d1", "decision", "no decision logic"),
-                Problem("warning", "i1", "inputData", "no type")]
-
-    monkeypatch.setattr(accord.dmn, "check", check, raising=False)
-    result = run("dmn", "check", "model.dmn")
+def test_check_reports_problems(tmp_path: Path) -> None:
+    ns = "https://www.omg.org/spec/DMN/20191111/MODEL/"
+    good = tmp_path / "good.dmn"
+    good.write_text(f'<definitions xmlns="{ns}" id="g" name="g" namespace="urn:g">'
+                    '<decision id="d1" name="D"><literalExpression><text>1 + 1</text>'
+                    "</literalExpression></decision></definitions>")
+    result = run("dmn", "check", str(good))
+    assert result.exit_code == 0 and "0 error(s), 0 other problem(s)" in result.output
+    bad = tmp_path / "bad.dmn"
+    bad.write_text(f'<definitions xmlns="{ns}" id="b" name="b" namespace="urn:b">'
+                   '<inputData id="i1" name="x"><variable name="x" typeRef="tNope"/></inputData>'
+                   '<decision id="d1" name="D"><literalExpression><text>x +</text>'
+                   '</literalExpression></decision><decision id="d2" name="E"/></definitions>')
+    result = run("dmn", "check", str(bad))
     assert result.exit_code == 1
-    assert "error model.dmn [decision d1]: no decision logic" in result.output
-    assert "warning model.dmn [inputData i1]: no type" in result.output
-    assert "1 error(s), 1 other problem(s)" in result.output
-    result = run("dmn", "check", "bad.dmn")
-    assert result.exit_code == 1 and "unknown hit policy (element t1)" in result.output
-    monkeypatch.setattr(accord.dmn, "check", lambda path: [], raising=False)
-    result = run("dmn", "check", "model.dmn")
-    assert result.exit_code == 0 and "0 error(s)" in result.output
-    assert run("dmn", "check", "missing.dmn").exit_code == 2
+    assert "[decision 'D' d1]" in result.output and "line 1, column 4" in result.output
+    assert "unknown type 'tNope'" in result.output
+    assert "warning" in result.output and "has no decision logic" in result.output
+    assert "2 error(s), 1 other problem(s)" in result.output
+    broken = tmp_path / "broken.dmn"
+    broken.write_text("<definitions")
+    result = run("dmn", "check", str(broken))
+    assert result.exit_code == 1 and "line 1" in result.output
+    assert run("dmn", "check", str(tmp_path / "missing.dmn")).exit_code == 2
 
 
 # --------------------------------------------------------------------------- dmn tck

@@ -56,8 +56,8 @@ class _Run:
 
     def __init__(self, inputs: Mapping[str, Any], trace: bool) -> None:
         self.inputs = inputs
-        self.values: dict[tuple[str, str], Any] = {}
-        self.active: set[tuple[str, str]] = set()
+        self.values: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+        self.active: set[tuple[str, str, tuple[str, ...]]] = set()
         self.outputs: dict[str, Any] = {}
         self.messages: list[Message] = []
         self.trace: list[Any] | None = [] if trace else None
@@ -78,6 +78,8 @@ class Model:
         self._boxed = BoxedCompiler(self.registry)
         self._compiled: dict[str, Boxed] = {}
         self._names = self._all_names()
+        self._by_id = {e.id: e for e in definitions.drg_elements() if e.id}
+        self._resolved: dict[str, tuple[Model, m.DrgElement, tuple[str, ...]]] = {}
 
     # ---- lookup --------------------------------------------------------------------------
 
@@ -89,14 +91,20 @@ class Model:
 
     def _resolve(self, href: str) -> tuple[Model, m.DrgElement, tuple[str, ...]]:
         """The model and element an href names, with the import path to reach it."""
+        found = self._resolved.get(href)
+        if found is None:
+            found = self._resolved[href] = self._lookup(href)
+        return found
+
+    def _lookup(self, href: str) -> tuple[Model, m.DrgElement, tuple[str, ...]]:
         namespace, ident = m.split_href(href)
         if not namespace or namespace == self.namespace:
-            element = self.definitions.element_by_id(ident)
+            element = self._by_id.get(ident)
             if element is not None:
                 return self, element, ()
         for import_name, model in self.imports.items():
             if model.namespace == namespace or not namespace:
-                element = model.definitions.element_by_id(ident)
+                element = model._by_id.get(ident)
                 if element is not None:
                     return model, element, (import_name,)
         raise DmnModelError(f"reference {href!r} names no element", element_id=ident)
@@ -136,8 +144,14 @@ class Model:
         run = _Run(from_python(dict(inputs or {})), trace)
         args = {param: run.inputs.get(param) for param in self._service_params(service)}
         outputs = self._run_service(service, args, run)
-        value: Any = next(iter(outputs.values())) if len(outputs) == 1 else outputs
+        value = self._service_value(service, outputs, run)
         return Result(value, dict(outputs), run.messages, run.trace)
+
+    def _service_value(self, service: m.DecisionService, outputs: dict[str, Any],
+                       run: _Run) -> Any:
+        """A service's value: its one output, or a context of all; of the service's type."""
+        value: Any = next(iter(outputs.values())) if len(outputs) == 1 else outputs
+        return self._coerce(value, service.variable, service.id, run)
 
     def compile(self, decision: str) -> Callable[[Mapping[str, Any]], Any]:
         """A fast function ``inputs -> value`` for one decision (no trace, no messages).
@@ -189,15 +203,18 @@ class Model:
 
     # ---- DRG evaluation ------------------------------------------------------------------
 
-    def _decision_value(self, decision: m.Decision, run: _Run) -> Any:
-        key = (self.namespace, decision.id or decision.name)
+    def _decision_value(self, decision: m.Decision, run: _Run,
+                        prefix: tuple[str, ...] = ()) -> Any:
+        """The value of ``decision``; ``prefix`` is the import path from the evaluated model
+        to this one, under which this model's input data are found in the inputs."""
+        key = (self.namespace, decision.id or decision.name, prefix)
         if key in run.values:
             return run.values[key]
         if key in run.active:
             raise DmnEvaluationError(f"decision {decision.name!r} requires itself")
         run.active.add(key)
         try:
-            env = self._requirements_env(decision, run)
+            env = self._requirements_env(decision, run, prefix)
             compiled = self._compiled_element(decision)
             value = compiled(env, run.trace)
             value = self._coerce(value, decision.variable, decision.id, run)
@@ -207,7 +224,8 @@ class Model:
         run.outputs[decision.name] = value
         return value
 
-    def _requirements_env(self, decision: m.Decision, run: _Run) -> dict[str, Any]:
+    def _requirements_env(self, decision: m.Decision, run: _Run,
+                          prefix: tuple[str, ...]) -> dict[str, Any]:
         env: dict[str, Any] = {}
         for requirement in decision.information_requirements:
             href = requirement.required_decision or requirement.required_input
@@ -215,9 +233,9 @@ class Model:
                 continue
             owner, element, path = self._resolve(href)
             if isinstance(element, m.Decision):
-                value = owner._decision_value(element, run)
+                value = owner._decision_value(element, run, prefix + path)
             elif isinstance(element, m.InputData):
-                value = owner._input_value(element, path, run)
+                value = owner._input_value(element, prefix + path, run)
             else:
                 continue
             _bind(env, path, element.name, value)
@@ -318,14 +336,18 @@ class Model:
         def call(*args: Any) -> Any:
             if len(args) != len(params):
                 return None
-            # An argument that does not conform makes the invocation an error (TCK 0085 007).
-            if any(t is not None and a is not None and not t.conforms(a)
-                   for t, a in zip(types, args, strict=True)):
-                return None
-            bound = dict(zip(params, args, strict=True))
-            outputs = self._run_service(service, bound, _Run({}, False) if run.trace is None
-                                        else run)
-            return next(iter(outputs.values())) if len(outputs) == 1 else outputs
+            # Arguments are coerced to the parameter types (a singleton list to its element,
+            # TCK 0082); one that does not conform makes the invocation an error (0085 007).
+            coerced = []
+            for feel_type, arg in zip(types, args, strict=True):
+                value = arg if feel_type is None or arg is None else feel_type.coerce(arg)
+                if value is None and arg is not None:
+                    return None
+                coerced.append(value)
+            bound = dict(zip(params, coerced, strict=True))
+            inner = _Run({}, False) if run.trace is None else run
+            outputs = self._run_service(service, bound, inner)
+            return self._service_value(service, outputs, inner)
 
         return FeelFunction(service.name, params, call)
 
@@ -335,7 +357,7 @@ class Model:
         run.trace = outer.trace
         for href in service.input_decisions:
             owner, element, _ = self._resolve(href)
-            run.values[(owner.namespace, element.id or element.name)] = owner._coerce(
+            run.values[(owner.namespace, element.id or element.name, ())] = owner._coerce(
                 args.get(element.name), getattr(element, "variable", None), element.id, run)
         inputs: dict[str, Any] = {}
         for href in service.input_data:

@@ -42,30 +42,34 @@ class FeelType:
     function: bool = False
     alias_of: FeelType | None = field(default=None, repr=False)
 
-    def conforms(self, value: Any) -> bool:
-        """True when ``value`` (not null) is an instance of this type."""
+    def conforms(self, value: Any, constraints: bool = True) -> bool:
+        """True when ``value`` (not null) is an instance of this type.
+
+        With ``constraints=False`` allowed values are not checked: ``instance of`` asks about
+        the type only (TCK 0070: ``256 instance of t255`` is true for ``number [0..255]``).
+        """
         if value is None:
             return True
         if self.alias_of is not None:
-            if not self.alias_of.conforms(value):
+            if not self.alias_of.conforms(value, constraints):
                 return False
-            return self._allowed_ok(value)
+            return not constraints or self._allowed_ok(value)
         if self.is_collection:
             if not isinstance(value, list):
                 return False
             element = self.element
-            return element is None or all(element.conforms(v) for v in value)
+            return element is None or all(element.conforms(v, constraints) for v in value)
         if self.components is not None:
             if not isinstance(value, dict):
                 return False
             # every component must be present (TCK 0082): a context lacking one is another type
-            return all(key in value and comp.conforms(value[key])
+            return all(key in value and comp.conforms(value[key], constraints)
                        for key, comp in self.components.items())
         if self.base is not None:
             predicate = BUILTIN_TYPES.get(self.base)
             if predicate is not None and not predicate(value):
                 return False
-        return self._allowed_ok(value)
+        return not constraints or self._allowed_ok(value)
 
     def _allowed_ok(self, value: Any) -> bool:
         if self.allowed is None:
@@ -85,7 +89,8 @@ class FeelType:
         if self.conforms(value):
             return value
         if isinstance(value, list) and len(value) == 1 and not self._is_list_type():
-            return self.coerce(value[0])
+            element = value[0]  # one level only: [[10]] is not a number (TCK 0082 invoke_005)
+            return element if self.conforms(element) else None
         if self._is_list_type() and not isinstance(value, list):
             wrapped = [value]
             if self.conforms(wrapped):
@@ -143,7 +148,7 @@ class TypeRegistry:
         feel_type = self.resolve(name)
         if feel_type is None:
             return None
-        return lambda value: value is not None and feel_type.conforms(value)
+        return lambda value: value is not None and feel_type.conforms(value, constraints=False)
 
     def _build(self, definition: ItemDefinition) -> FeelType:
         allowed = None

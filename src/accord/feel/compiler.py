@@ -382,9 +382,11 @@ def invoke(function: Any, args: list[Any]) -> Any:
         result = function.fn(*args)
     except (ArithmeticError, TypeError, ValueError, OverflowError, RecursionError):
         return None
-    if result is None and any(isinstance(a, list) and len(a) == 1 for a in args):
-        # A singleton list stands for its element where a function wants a single value
+    if result is None and BUILTINS.get(function.name) is function and any(
+            isinstance(a, list) and len(a) == 1 for a in args):
+        # A singleton list stands for its element where a built-in wants a single value
         # (DMN 1.5 clause 10.3.2.9.4); tried only when the call with the list failed.
+        # User functions declare parameter types and coerce their arguments themselves.
         return invoke(function, [a[0] if isinstance(a, list) and len(a) == 1 else a
                                  for a in args])
     return result
@@ -467,9 +469,12 @@ def range_items(low: Any, high: Any, low_closed: bool = True,
 
 
 def _range_endpoints_ok(low: Any, high: Any) -> bool:
+    """Both ends of the same type and in ascending order (``[2..1]`` is an error, TCK 0084);
+    a null end is kept and makes membership unknown."""
     if low is None or high is None:
-        return True  # ``[null..5]`` is not allowed but ``< 5`` is; the parser never builds it
-    return feel_compare(low, high) is not None
+        return True
+    order = feel_compare(low, high)
+    return order is not None and order <= 0
 
 
 # ---- arithmetic -----------------------------------------------------------------------

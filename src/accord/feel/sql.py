@@ -221,7 +221,10 @@ class SqlCompiler:
     def if_node(self, node: ast.If) -> Typed:
         condition = as_boolean(self.expression(node.condition))
         then, otherwise = self.expression(node.then), self.expression(node.otherwise)
-        kind = unify([then, otherwise], f"if branches ({self.where(node)})")
+        try:
+            kind = unify([then, otherwise], "if branches")
+        except FeelSqlError as exc:
+            raise FeelSqlError(f"{exc} ({self.where(node)})") from None
         if kind == NULL:
             return null()
         then_sql = then.sql if then.kind != NULL else null(kind).sql

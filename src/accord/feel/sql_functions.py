@@ -118,9 +118,11 @@ def _literal_number(node: ast.Node) -> Decimal | None:
 
 def call(compiler: SqlCompiler, node: ast.Call) -> Typed:
     """A built-in function call (positional or named arguments)."""
-    if not isinstance(node.function, ast.Name) or node.function.name not in FUNCTIONS:
-        name = node.function.name if isinstance(node.function, ast.Name) else "this function"
-        raise compiler.unsupported(f"function {name!r}", node)
+    if not isinstance(node.function, ast.Name):
+        compiler.expression(node.function)  # raises for function definitions, paths...
+        raise compiler.unsupported("calls of computed functions", node)
+    if node.function.name not in FUNCTIONS:
+        raise compiler.unsupported(f"function {node.function.name!r}", node)
     name = node.function.name
     args = _positional(compiler, node, name)
     if name in _CONSTRUCTORS and all(_is_constant(arg) for arg in args):
@@ -289,9 +291,12 @@ def _substring(compiler: SqlCompiler, node: ast.Call, args: Sequence[Typed]) -> 
         first = exp.Add(this=paren(begin.copy()), expression=one.copy())
     if count is None:
         return Typed(case(whens, exp.Substring(this=string.copy(), start=first)), STRING)
+    length = _sql_int(count)
     if not isinstance(count, int):
         whens.append((exp.LT(this=count, expression=zero.copy()), null(STRING).sql))
-    result = exp.Substring(this=string.copy(), start=first, length=_sql_int(count))
+        # the Python built-in takes a null length for an absent one: the rest of the string
+        length = exp.Coalesce(this=length, expressions=[size.copy()])
+    result = exp.Substring(this=string.copy(), start=first, length=length)
     return Typed(case(whens, result), STRING)
 
 

@@ -9,11 +9,14 @@ when one is true, null when none is true but one is null, false otherwise, which
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
 from accord.feel import ast
+from accord.feel.compiler import Compiler
+from accord.feel.semantics import feel_compare
 from accord.feel.sql_values import (
     ANY,
     BOOLEAN,
@@ -22,7 +25,6 @@ from accord.feel.sql_values import (
     and_,
     case,
     compare,
-    compatible,
     equal,
     false,
     is_null,
@@ -117,48 +119,91 @@ def _list_test(compiler: SqlCompiler, node: ast.ListNode, value: Typed) -> Typed
 
 
 def range_test(compiler: SqlCompiler, node: ast.RangeNode, value: Typed) -> Typed:
-    """``value`` in the range ``node`` (:func:`accord.feel.compiler.range_contains`).
+    """``value`` satisfies the range ``node`` (:func:`accord.feel.semantics.in_range`).
 
-    A null endpoint leaves that side open, as the Python path does; a range whose two
-    endpoints are not comparable is null itself, and ``value`` satisfies null when null.
+    A range whose endpoints are not ascending values of one type is null itself, and a
+    value satisfies null when it is null. In an interval literal a null endpoint makes
+    membership null; in a unary-test range (``< x`` inside a list) a null ``x`` leaves
+    that side open when the side is open and makes membership null when it is closed.
     """
     start = compiler.expression(node.start) if node.start is not None else None
     end = compiler.expression(node.end) if node.end is not None else None
-    bounds = [b for b in (start, end) if b is not None]
-    if value.kind == NULL:
-        contains = null(BOOLEAN).sql
-    elif all(never_null(b.sql) and ordered(value, b) for b in bounds):
-        # literal bounds: each comparison is null exactly when the value is
-        checks = [order(">=" if node.start_closed else ">", value, start).sql
-                  if start is not None else None,
-                  order("<=" if node.end_closed else "<", value, end).sql
-                  if end is not None else None]
-        contains = and_(*(c for c in checks if c is not None)) if bounds \
-            else case([(is_null(value.sql), null(BOOLEAN).sql)], true())
-    else:
-        start_ok = _bound(">=" if node.start_closed else ">", value, start)
-        end_ok = _bound("<=" if node.end_closed else "<", value, end)
-        whens = [(is_null(value.sql), null(BOOLEAN).sql)]
-        if start_ok is not None:
-            whens += [(negate(start_ok), false()),
-                      (is_null(start_ok), null(BOOLEAN).sql)]
-        contains = case(whens, end_ok if end_ok is not None else true())
-    if start is not None and end is not None and not _comparable(start, end):
-        invalid = and_(not_null(start.sql), not_null(end.sql))
-        return Typed(case([(invalid, is_null(value.sql))], contains), BOOLEAN)
-    return Typed(contains, BOOLEAN)
+    whens: list[tuple[exp.Expression, exp.Expression]] = []
+    if start is not None and end is not None:
+        whens.append((_invalid(node, start, end), is_null(value.sql)))
+    value_null = (is_null(value.sql), null(BOOLEAN).sql)
+    whens.append(value_null)
+    if node.test == "!=":
+        assert start is not None
+        return Typed(case(whens, compare("!=", value, start).sql), BOOLEAN)
+    if node.test is None and start is not None and end is not None:
+        whens.append((or_(is_null(start.sql), is_null(end.sql)), null(BOOLEAN).sql))
+    interval = node.test is None  # null endpoints are handled above
+    lower = _bound(">=" if node.start_closed else ">", value, start, node.start_closed,
+                   interval)
+    upper = _bound("<=" if node.end_closed else "<", value, end, node.end_closed, interval)
+    if _total(value, start, interval, node.start_closed):
+        # the lower check is never null for a non-null value: Kleene AND is Python's order
+        checks = and_(lower, upper)
+        if not isinstance(checks, exp.Boolean) and _plain(end, interval, node.end_closed):
+            whens = [when for when in whens if when is not value_null]  # null already
+        return Typed(case(whens, checks), BOOLEAN)
+    whens += [(negate(lower), false()), (is_null(lower), null(BOOLEAN).sql)]
+    return Typed(case(whens, upper), BOOLEAN)
 
 
-def _bound(op: str, value: Typed, bound: Typed | None) -> exp.Expression | None:
-    """``value op bound`` for a non-null value: true for a null bound, null if not ordered."""
-    if bound is None or bound.kind == NULL:
-        return None
-    if ordered(value, bound):
-        return or_(is_null(bound.sql), order(op, value, bound).sql)
-    return or_(is_null(bound.sql), null(BOOLEAN).sql)
+def _bound(op: str, value: Typed, bound: Typed | None, closed: bool,
+           interval: bool) -> exp.Expression:
+    """One side's check for a non-null value: true, false or null as in ``in_range``."""
+    if bound is None:
+        return null(BOOLEAN).sql if closed else true()
+    check = order(op, value, bound).sql
+    if interval or closed or never_null(bound.sql):
+        return check  # a null closed bound makes the comparison null, as it should
+    return or_(is_null(bound.sql), check)  # a null open bound leaves the side open
 
 
-def _comparable(start: Typed, end: Typed) -> bool:
-    if start.kind == NULL or end.kind == NULL:
-        return True
-    return compatible(start.kind, end.kind) and ordered(start, end)
+def _plain(bound: Typed | None, interval: bool, closed: bool) -> bool:
+    """Whether the side's check is a plain comparison (null for a null value)."""
+    return bound is None or interval or closed or never_null(bound.sql)
+
+
+def _total(value: Typed, bound: Typed | None, interval: bool, closed: bool) -> bool:
+    """Whether the lower check is never null for a non-null value."""
+    if bound is None:
+        return not closed
+    return ordered(value, bound) and (interval or never_null(bound.sql))
+
+
+def _invalid(node: ast.RangeNode, start: Typed, end: Typed) -> exp.Expression:
+    """When the range itself is null: both ends non-null and not ascending of one type."""
+    low, high = _constant(node.start), _constant(node.end)
+    if low is not _UNKNOWN and high is not _UNKNOWN:
+        if low is None or high is None:
+            return false()
+        order_ = feel_compare(low, high)
+        return exp.Boolean(this=order_ is None or order_ > 0)
+    if NULL in (start.kind, end.kind):
+        return false()  # a null end is kept
+    if not ordered(start, end):
+        return and_(not_null(start.sql), not_null(end.sql))
+    if node.start is node.end:
+        return false()
+    return order(">", start, end).sql  # null (so not taken) when either end is null
+
+
+_UNKNOWN = object()
+
+
+def _constant(node: ast.Node | None) -> Any:
+    """The value of a constant endpoint (a literal, ``-5``, ``date("...")``), else unknown."""
+    if isinstance(node, ast.Literal):
+        return node.value
+    if isinstance(node, ast.Negation) and isinstance(node.operand, ast.Literal) \
+            and type(node.operand.value) is Decimal:
+        return -node.operand.value
+    if isinstance(node, ast.Call) and isinstance(node.function, ast.Name) \
+            and node.function.name in ("date", "date and time") and node.named is None \
+            and all(isinstance(arg, ast.Literal) for arg in node.args):
+        return Compiler().compile(node)({})
+    return _UNKNOWN

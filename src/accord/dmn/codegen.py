@@ -19,12 +19,14 @@ Outputs that are constants are computed once, at compile time.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+import types
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from accord.dmn.cells import compile_cell
+from accord.dmn.codegen_index import IndexCell, matcher_source
 from accord.dmn.hit_policy import CompiledOutput, apply_hit_policy
 from accord.dmn.model import DecisionTable, HitPolicy
 from accord.dmn.types import TypeRegistry
@@ -47,10 +49,6 @@ class _NotSimple(Exception):
     """A cell the generator does not inline."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Cell:
-    code: str | None
-    keys: frozenset[Any] | None  # the constants an equality cell accepts
 
 
 @dataclass(slots=True)
@@ -75,6 +73,12 @@ class _Generator:
         self.columns = [_Column() for _ in range(n_inputs)]
 
     def constant(self, value: Any) -> str:
+        """Source for ``value``: a Python literal where one means exactly the same (strings,
+        booleans, whole numbers, sets of those), so that CPython loads a constant and ints
+        compare with ints; else the name of a module-level constant."""
+        literal = _literal(value)
+        if literal is not None:
+            return literal
         name = f"C{len(self.constants)}"
         self.constants[name] = value
         return name
@@ -88,26 +92,28 @@ class _Generator:
             raise _NotSimple
         return value
 
-    def cell(self, text: str, column: int) -> _Cell:
+    def cell(self, text: str, column: int) -> IndexCell:
         """The Python condition for a cell over ``v{column}`` (``None`` for ``-``), with the
         constants it accepts when it is a pure equality test."""
         node = parse_unary_tests(text)
         if isinstance(node, ast.AnyTest):
-            return _Cell(None, None)
+            return IndexCell(None, None)
         assert isinstance(node, ast.UnaryTests)
         parts = [self.test(test, column) for test in node.tests]
         equalities = frozenset(v for _, v in parts if v is not None)
         all_equal = all(v is not None for _, v in parts)
         if all_equal and len(parts) > 1:
             code = f"v{column} in {self.constant(equalities)}"
+            if node.negated:
+                return IndexCell(f"v{column} not in {self.constant(equalities)}", None)
         else:
             code = " or ".join(f"({p})" for p, _ in parts) if len(parts) > 1 else parts[0][0]
         if node.negated:
-            return _Cell(f"not ({code})", None)
+            return IndexCell(f"not ({code})", None)
         if all_equal:
             self.columns[column].equality_cells += 1
-            return _Cell(code, equalities)
-        return _Cell(code, None)
+            return IndexCell(code, equalities)
+        return IndexCell(code, None)
 
     def test(self, node: ast.Node, column: int) -> tuple[str, Any]:
         """(condition, equality constant or None) for one positive unary test."""
@@ -139,6 +145,19 @@ class _Generator:
         raise _NotSimple
 
 
+def _literal(value: Any) -> str | None:
+    if type(value) is str or type(value) is bool:
+        return repr(value)
+    if type(value) is Decimal and value.is_finite() and value == value.to_integral_value():
+        return str(int(value))  # Decimal(5) == 5 and hash(Decimal(5)) == hash(5)
+    if type(value) is frozenset and value:
+        items = [_literal(item) for item in value]
+        if all(item is not None for item in items):
+            # a set display of constants after ``in`` compiles to a frozenset constant
+            return "{" + ", ".join(sorted(item for item in items if item is not None)) + "}"
+    return None
+
+
 def _has_free_names(node: ast.Node) -> bool:
     """True when ``node`` reads a variable (function names of calls are allowed)."""
     if isinstance(node, ast.Name):
@@ -154,11 +173,33 @@ def _has_free_names(node: ast.Node) -> bool:
     return False
 
 
+@dataclass(frozen=True, slots=True)
+class GeneratedTable:
+    """Generated code for one table.
+
+    Attributes:
+        evaluate: ``f(inputs) -> value``, or :data:`FALLBACK` when it cannot answer.
+        results: every value it can return, when they are all constants (FIRST tables with
+            literal outputs), else ``None``.
+        source: the generated Python source.
+    """
+
+    evaluate: Callable[[Mapping[str, Any]], Any]
+    results: tuple[Any, ...] | None
+    source: str
+
+    def with_fallback(self, fallback: Callable[[Mapping[str, Any]], Any]
+                      ) -> Callable[[Mapping[str, Any]], Any]:
+        """A copy of :attr:`evaluate` that calls ``fallback(inputs)`` where it would return
+        :data:`FALLBACK`: no wrapper call on the fast path."""
+        scope = {**self.evaluate.__globals__, "FALLBACK": fallback}
+        return types.FunctionType(self.evaluate.__code__, scope, "evaluate")
+
+
 def generate_table(table: DecisionTable, names: Iterable[str], registry: TypeRegistry,
-                   outputs: list[CompiledOutput]
-                   ) -> Callable[[dict[str, Any]], Any] | None:
-    """A generated function ``f(env) -> value | FALLBACK``, or ``None`` when the table has
-    cells the generator does not inline (the general evaluator then serves it alone)."""
+                   outputs: list[CompiledOutput]) -> GeneratedTable | None:
+    """Generated code for ``table``, or ``None`` when the table has cells the generator
+    does not inline (the general evaluator then serves it alone)."""
     names = tuple(names)
     compiler = Compiler(registry.predicate)
     gen = _Generator(compiler, len(table.inputs))
@@ -187,23 +228,22 @@ def generate_table(table: DecisionTable, names: Iterable[str], registry: TypeReg
     single = len(outputs) == 1
     policy, aggregation = table.hit_policy, table.aggregation
     first = policy is HitPolicy.FIRST
-    index_column = _pick_index(gen)
-    source = _source(gen, cells, index_column, first)
+    source = matcher_source(cells, len(table.inputs), first, gen.constant)
     namespace: dict[str, Any] = dict(gen.constants)
     reads = []
     for i, clause in enumerate(table.inputs):
         node = parse_expression(clause.input_expression.text, names)
         if isinstance(node, ast.Name):
-            reads.append(f"v{i} = env.get({node.name!r})")
+            reads.append(f"v{i} = env[{node.name!r}]")
         else:
             namespace[f"IN{i}"] = compiler.compile(node)
             reads.append(f"v{i} = IN{i}(env)")
         kind = gen.columns[i].kind
         if kind is not None:
-            namespace[f"G{i}"] = _GUARD_TYPES[kind]
-            reads.append(f"if type(v{i}) not in G{i}:\n        return FALLBACK")
+            reads.append(f"if {_GUARDS[kind].format(v=f'v{i}')}:\n"
+                         f"            return FALLBACK(env)")
         if allowed[i] is not None:
-            reads.append(f"if not ({allowed[i]}):\n        return FALLBACK")
+            reads.append(f"if not ({allowed[i]}):\n            return FALLBACK(env)")
 
     def row_value(index: int, env: dict[str, Any]) -> list[Any]:
         return [outputs[k].check(cell(env) if callable(cell) else cell.value)
@@ -220,6 +260,7 @@ def generate_table(table: DecisionTable, names: Iterable[str], registry: TypeReg
     constant_rows = all(isinstance(cell, _Constant) for row in rows for cell in row)
     constant_default = all(o.default is None for o in outputs)
     args = ", ".join(f"v{i}" for i in range(len(table.inputs))) or "_"
+    results = None
     if first and constant_rows and constant_default:
         # Every result is known now: RESULTS[i] for rule i, RESULTS[-1] when none matches.
         results = [finish_first(i, {}) for i in range(len(rows))] + [finish_first(-1, {})]
@@ -233,13 +274,14 @@ def generate_table(table: DecisionTable, names: Iterable[str], registry: TypeReg
     else:
         namespace["finish"] = finish_all
         tail = f"return finish(match_all({args}), env)"
-    body = "\n    ".join([*reads, tail])
-    source += f"\ndef evaluate(env):\n    {body}\n"
-    namespace.update(FALLBACK=FALLBACK)
+    # A missing input is a null: the general path decides.
+    body = "\n        ".join(reads)
+    source += (f"\ndef evaluate(env):\n    try:\n        {body}\n"
+               f"    except KeyError:\n        return FALLBACK(env)\n    {tail}\n")
+    namespace.update(FALLBACK=_fallback, Decimal=Decimal, date=dt.date)
     exec(compile(source, f"<decision table {table.id}>", "exec"), namespace)
-    evaluate: Callable[[dict[str, Any]], Any] = namespace["evaluate"]
-    evaluate.__doc__ = source  # the generated source, for debugging and tests
-    return evaluate
+    return GeneratedTable(namespace["evaluate"], tuple(results) if results is not None else None,
+                          source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,78 +299,16 @@ def _constant_or_closure(text: str, names: tuple[str, ...], compiler: Compiler,
 
 _DECLARED_KINDS = {"number": "number", "string": "string", "date": "date",
                    "boolean": "boolean"}
-_GUARD_TYPES: dict[str, tuple[type, ...]] = {
-    "number": (Decimal, int),
-    "string": (str,),
-    "date": (dt.date,),
-    "boolean": (bool,),
+# Conditions that reject a value of another type (``int`` passes as a FEEL number: exact).
+_GUARDS: dict[str, str] = {
+    "number": "type({v}) is not int and type({v}) is not Decimal",
+    "string": "type({v}) is not str",
+    "date": "type({v}) is not date",
+    "boolean": "type({v}) is not bool",
 }
 
 
-def _pick_index(gen: _Generator) -> int | None:
-    best, best_count = None, 1
-    for i, column in enumerate(gen.columns):
-        if column.equality_cells > best_count:
-            best, best_count = i, column.equality_cells
-    return best
-
-
-def _source(gen: _Generator, cells: list[list[_Cell]], index_column: int | None,
-            first: bool) -> str:
-    """Source of ``match_first`` (the first matching rule, or -1) or ``match_all``."""
-    n = len(gen.columns)
-    args = ", ".join(f"v{i}" for i in range(n)) or "_"
-    conditions = [[cell.code for cell in row] for row in cells]
-    entry = "match_first" if first else "match_all"
-    if index_column is None:
-        return _matcher(entry, args, list(enumerate(conditions)), first)
-    # Bucket the rules by the equality constants of the index column; a rule whose cell
-    # there is not an equality test goes into every bucket and the "other" one.
-    buckets: dict[Any, list[int]] = {}
-    for row in cells:
-        for key in row[index_column].keys or ():
-            buckets.setdefault(key, [])
-    other: list[int] = []
-    for number, row in enumerate(cells):
-        keys = row[index_column].keys
-        if keys is None:
-            other.append(number)
-        for key, members in buckets.items():
-            if keys is None or key in keys:
-                members.append(number)
-    # Bucket membership proves the index column's equality: those tests are dropped.
-    proven = {i: index_column for i, row in enumerate(cells)
-              if row[index_column].keys is not None}
-    lines = []
-    entries = []
-    for b, (key, members) in enumerate(buckets.items()):
-        name = f"bucket_{b}"
-        lines.append(_matcher(name, args, [(i, conditions[i]) for i in members], first,
-                              proven))
-        entries.append(f"{gen.constant(key)}: {name}")
-    lines.append(_matcher("bucket_other", args, [(i, conditions[i]) for i in other], first,
-                          proven))
-    lines.append("BUCKETS = {" + ", ".join(entries) + "}")
-    lines.append(f"def {entry}({args}):\n"
-                 f"    return BUCKETS.get(v{index_column}, bucket_other)({args})\n")
-    return "\n".join(lines)
-
-
-def _matcher(name: str, args: str, rules: list[tuple[int, list[str | None]]], first: bool,
-             proven: dict[int, int] | None = None) -> str:
-    proven = proven or {}
-    body = []
-    if not first:
-        body.append("    found = []")
-    for number, row in rules:
-        tests = [code for i, code in enumerate(row)
-                 if code is not None and proven.get(number) != i]
-        hit = f"return {number}" if first else f"found.append({number})"
-        if tests:
-            body.append(f"    if {' and '.join(tests)}:\n        {hit}")
-        else:
-            body.append(f"    {hit}")
-            if first:
-                break
-    body.append("    return -1" if first else "    return found")
-    return f"def {name}({args}):\n" + "\n".join(body) + "\n"
+def _fallback(env: Any) -> Any:
+    """What generated code returns when it cannot answer; :meth:`Model.compile` rebinds
+    ``FALLBACK`` in a copy of the function to the full evaluation instead."""
+    return FALLBACK

@@ -15,7 +15,7 @@ from typing import Any
 
 from accord.dmn import model as m
 from accord.dmn.boxed import Boxed, BoxedCompiler
-from accord.dmn.codegen import FALLBACK
+from accord.dmn.codegen import GeneratedTable
 from accord.dmn.table import CompiledTable
 from accord.dmn.types import FeelType, TypeRegistry
 from accord.dmn.xml_reader import read_dmn
@@ -168,22 +168,15 @@ class Model:
         generated = owner._direct_table(element)
         if generated is None:
             return run
-
         result_type = owner._variable_type(element.variable)
-        if result_type is None:
-            def run_fast(inputs: Mapping[str, Any]) -> Any:
-                result = generated(inputs)
-                return run(inputs) if result is FALLBACK else result
-        else:
-            coerce = result_type.coerce
+        if result_type is None or (generated.results is not None and all(
+                r is None or result_type.conforms(r) for r in generated.results)):
+            return generated.with_fallback(run)  # every result already has the right type
+        fast = generated.with_fallback(run)
+        coerce = result_type.coerce
+        return lambda inputs: coerce(fast(inputs))
 
-            def run_fast(inputs: Mapping[str, Any]) -> Any:
-                result = generated(inputs)
-                return run(inputs) if result is FALLBACK else coerce(result)
-
-        return run_fast
-
-    def _direct_table(self, decision: m.Decision) -> Callable[[Any], Any] | None:
+    def _direct_table(self, decision: m.Decision) -> GeneratedTable | None:
         """The generated table of a decision that needs nothing but plain input data."""
         if decision.knowledge_requirements or decision.required_decisions:
             return None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accord.dmn.cells import compile_cell, compile_tests
-from accord.dmn.codegen import FALLBACK, generate_table
+from accord.dmn.codegen import FALLBACK, GeneratedTable, generate_table
 from accord.dmn.hit_policy import CompiledOutput, apply_hit_policy
 from accord.dmn.model import DecisionTable, HitPolicy
 from accord.dmn.types import FeelType, TypeRegistry
@@ -140,19 +140,20 @@ class CompiledTable:
     """A compiled decision table: the general evaluator and, for simple tables, generated
     code that answers whenever tracing is off and the inputs have the expected types.
 
-    ``generated(env)`` returns :data:`~accord.dmn.codegen.FALLBACK` when it cannot answer.
+    ``generated.evaluate(env)`` returns :data:`~accord.dmn.codegen.FALLBACK` when it cannot
+    answer.
     """
 
-    __slots__ = ("general", "generated")
+    __slots__ = ("_fast", "general", "generated")
 
-    def __init__(self, general: TableFunction,
-                 generated: Callable[[Env], Any] | None) -> None:
+    def __init__(self, general: TableFunction, generated: GeneratedTable | None) -> None:
         self.general = general
         self.generated = generated
+        self._fast = generated.evaluate if generated is not None else None
 
     def __call__(self, env: Env, trace: list[Any] | None) -> Any:
-        if trace is None and self.generated is not None:
-            result = self.generated(env)
+        if trace is None and self._fast is not None:
+            result = self._fast(env)
             if result is not FALLBACK:
                 return result
         return self.general(env, trace)

@@ -199,10 +199,8 @@ def mean(*args: Any) -> Decimal | None:
     items = _numbers(args)
     if not items:
         return None
-    total = Decimal(0)
-    for item in items:
-        total = FEEL_CONTEXT.add(total, item)
-    return FEEL_CONTEXT.divide(total, Decimal(len(items)))
+    total = sum_(items)
+    return None if total is None else FEEL_CONTEXT.divide(total, Decimal(len(items)))
 
 
 @builtin(FUNCTIONS, "product", ["list"], variadic=True)

@@ -49,10 +49,9 @@ from accord.feel.sql_values import (
     Typed,
     TypeSpec,
     and_,
+    as_decimal,
     case,
-    decimal,
     equal,
-    false,
     is_null,
     is_true,
     negate,
@@ -87,6 +86,7 @@ class _Table:
     rows: list[list[Typed]]
     default: list[Typed] | None
     kinds: list[str]
+    cells: _Cells
 
 
 class _Cells:
@@ -137,11 +137,11 @@ def _check(cells: _Cells, output: _Output, value: Typed) -> Typed:
         return null(output.kind)
     if output.priorities is None or value.kind == NULL:
         return value
-    allowed = or_(*(is_true(cells_test(cells, test, value)) for test in output.priorities))
+    allowed = or_(*(is_true(_output_test(cells, test, value)) for test in output.priorities))
     return Typed(case([(allowed, value.sql)], null(value.kind).sql), value.kind)
 
 
-def cells_test(cells: _Cells, test: ast.Node, value: Typed) -> exp.Expression:
+def _output_test(cells: _Cells, test: ast.Node, value: Typed) -> exp.Expression:
     """One output-value test applied to ``value``."""
     return SqlCompiler(cells.columns, cells.types).test(test, value).sql
 
@@ -151,7 +151,7 @@ def _priority(cells: _Cells, output: _Output, value: Typed) -> exp.Expression:
     assert output.priorities is not None
     count = len(output.priorities)
     whens = [(is_null(value.sql), number(count))]
-    whens += [(is_true(cells_test(cells, test, value)), number(index))
+    whens += [(is_true(_output_test(cells, test, value)), number(index))
               for index, test in enumerate(output.priorities)]
     return case(whens, number(count))
 
@@ -203,7 +203,7 @@ def _compile(table: DecisionTable, columns: Columns | None, types: Types | None)
     kinds = [unify(column, f"outputs of column {outputs[k].name or k + 1}")
              for k, column in enumerate(columns_of)]
     fail = or_(*failures)
-    return _Table(len(outputs) == 1, outputs, fail, matches, rows, default, kinds)
+    return _Table(len(outputs) == 1, outputs, fail, matches, rows, default, kinds, cells)
 
 
 # ---- rows and hit policies --------------------------------------------------------------
@@ -268,16 +268,20 @@ def _any(t: _Table) -> exp.Expression:
                  (agree, _first(t, _null_row(t)))], _null_row(t))
 
 
-def _priority_table(t: _Table, cells_: _Cells) -> exp.Expression:
+def _priority_table(t: _Table) -> exp.Expression:
     keys = []
     for row in t.rows:
-        key: exp.Expression = exp.Literal.number(0)
+        key: exp.Expression = number(0)
         for output, cell in zip(t.outputs, row, strict=True):
             if output.priorities is None:
                 continue
-            radix = number(len(output.priorities) + 1)
-            key = exp.Add(this=exp.Mul(this=exp.Paren(this=key), expression=radix),
-                          expression=_priority(cells_, output, cell))
+            radix = len(output.priorities) + 1
+            index = _priority(t.cells, output, cell)
+            if isinstance(key, exp.Literal) and isinstance(index, exp.Literal):
+                key = number(int(key.this) * radix + int(index.this))
+            else:
+                key = exp.Add(this=exp.Mul(this=exp.Paren(this=key), expression=number(radix)),
+                              expression=index)
         keys.append(key)
     if len(keys) <= 1:
         return _first(t)
@@ -285,7 +289,8 @@ def _priority_table(t: _Table, cells_: _Cells) -> exp.Expression:
                      expressions=[case([(m, k)]) for m, k in zip(t.matches[1:], keys[1:],
                                                                   strict=True)],
                      ignore_nulls=True)
-    whens = [(and_(m, exp.EQ(this=exp.Paren(this=k.copy()), expression=best.copy())),
+    whens = [(and_(m, exp.EQ(this=exp.Paren(this=k.copy()) if not isinstance(k, exp.Literal)
+                             else k.copy(), expression=best.copy())),
               _value(t, row)) for m, k, row in zip(t.matches, keys, t.rows, strict=True)]
     return case(whens, _default(t))
 
@@ -317,19 +322,19 @@ def _any_matched_null(t: _Table) -> exp.Expression:
 def _sum(t: _Table) -> exp.Expression:
     count = _count(t)
     none = exp.EQ(this=count, expression=exp.Literal.number(0))
-    if t.kinds[0] not in (NUMBER, ANY):
-        return case([(none, _default(t))], null(NUMBER).sql)
-    terms = [case([(m, decimal(row[0].sql))], decimal(number(0)))
+    if t.kinds[0] not in (NUMBER, ANY):  # a sum of non-numbers is null; the default stays
+        return case([(none, _default(t))], null(t.kinds[0]).sql)
+    terms = [case([(m, as_decimal(row[0].sql))], as_decimal(number(0)))
              for m, row in zip(t.matches, t.rows, strict=True)]
     total = terms[0]
     for term in terms[1:]:
         total = exp.Add(this=total, expression=term)
     return case([(none, _default(t)), (_any_matched_null(t), null(NUMBER).sql)],
-                decimal(total))
+                as_decimal(total))
 
 
 def _count_table(t: _Table) -> exp.Expression:
-    return decimal(_count(t))
+    return as_decimal(_count(t))
 
 
 def _extreme(sql_class: type[exp.Expression]) -> Callable[[_Table], exp.Expression]:
@@ -367,13 +372,13 @@ def _collect(t: _Table, aggregation: Aggregation | None) -> exp.Expression:
     return _AGGREGATIONS[aggregation](t)
 
 
-_POLICIES: dict[HitPolicy, Callable[[_Table, Aggregation | None, _Cells], exp.Expression]] = {
-    HitPolicy.FIRST: lambda t, a, c: _first(t),
-    HitPolicy.UNIQUE: lambda t, a, c: _unique(t),
-    HitPolicy.ANY: lambda t, a, c: _any(t),
-    HitPolicy.PRIORITY: lambda t, a, c: _priority_table(t, c),
-    HitPolicy.COLLECT: lambda t, a, c: _collect(t, a),
-    HitPolicy.RULE_ORDER: lambda t, a, c: _collect_list(t),
+_POLICIES: dict[HitPolicy, Callable[[_Table, Aggregation | None], exp.Expression]] = {
+    HitPolicy.FIRST: lambda t, a: _first(t),
+    HitPolicy.UNIQUE: lambda t, a: _unique(t),
+    HitPolicy.ANY: lambda t, a: _any(t),
+    HitPolicy.PRIORITY: lambda t, a: _priority_table(t),
+    HitPolicy.COLLECT: _collect,
+    HitPolicy.RULE_ORDER: lambda t, a: _collect_list(t),  # an aggregation is ignored
 }
 
 
@@ -399,7 +404,7 @@ def table_to_sql(table: DecisionTable, inputs: Columns | None = None, *,
     if handler is None:
         raise FeelSqlError(f"hit policy {table.hit_policy.value} cannot be compiled to SQL")
     t = _compile(table, inputs, types)
-    result = handler(t, table.aggregation, _Cells(table, inputs, types))
+    result = handler(t, table.aggregation)
     return case([(t.fail, exp.Null())], result)
 
 
@@ -407,8 +412,9 @@ def table_rule_matches_sql(table: DecisionTable, inputs: Columns | None = None, 
                            types: Types | None = None) -> list[exp.Expression]:
     """Per rule, a SQL boolean (never null) that is true when the rule matches the row.
 
-    A row whose inputs fail their type or allowed values matches no rule, as in Python.
+    Every rule gets its own condition, whatever the hit policy (a FIRST table's trace lists
+    only the first match). A row whose inputs fail their declared type or allowed values
+    matches no rule, as in Python. Arguments are as for :func:`table_to_sql`.
     """
     t = _compile(table, inputs, types)
-    return [and_(negate(t.fail), m) if not isinstance(t.fail, exp.Boolean) else
-            (m if not t.fail.this else false()) for m in t.matches]
+    return [and_(negate(t.fail), m) for m in t.matches]

@@ -108,6 +108,9 @@ def in_range(value: Any, rng: Range) -> bool | None:
         return None if equal is None else not equal
     if rng.test is None and (rng.start is None or rng.end is None):
         return None  # a null endpoint (``(null..10]``): membership is unknown
+    if (rng.test in ("<", "<=") and rng.end is None) or \
+            (rng.test in (">", ">=") and rng.start is None):
+        return None  # ``< x`` with x null: as the unary test itself, unknown
     if rng.start is not None:
         c = feel_compare(value, rng.start)
         if c is None:

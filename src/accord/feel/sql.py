@@ -16,18 +16,25 @@ Supported subset:
   ``not(...)``, ``if then else``;
 * the functions of :mod:`accord.feel.sql_functions`.
 
-Precision: numbers are ``DECIMAL(38, 10)``, exact for results with at most 28 integer and 10
-fractional digits (products below 10**18). Division by a literal whose reciprocal has at most
-10 fractional digits (2, 4, 5, 8, 10, 0.5 ...) multiplies exactly; any other division runs in
-``DOUBLE`` and rounds to 10 fractional digits, exact only for quotients that terminate within
-them and have at most 15 significant digits. Spark's decimal rules may lose more digits.
+Precision: number literals are plain SQL literals; arithmetic casts its operands and
+products to ``DECIMAL(38, 10)`` (SQL integers overflow at 2**31, FEEL's 34-digit numbers do
+not). Results are exact while they fit 28 integer and 10 fractional digits (products: below
+10**18, as DuckDB multiplies at scale 20); literals with more digits are rejected. Division
+by a literal whose reciprocal has at most 10 fractional digits (2, 4, 5, 8, 10, 0.5 ...)
+multiplies exactly; any other division runs in ``DOUBLE`` and rounds to 10 fractional
+digits, exact only for quotients that terminate within them and have at most 15 significant
+digits. Spark's decimal rules may lose more digits. Strings compare by code point (DuckDB and
+Spark's default binary collation); ``upper case``/``lower case`` agree with Python on ASCII.
+
+Without declared ``types`` a name's FEEL type is unknown and the SQL trusts that operands
+have matching types (FEEL gives null for ``1 = "a"``; SQL would coerce or fail).
 
 Anything else (``for``, ``some``/``every``, contexts, lists or ranges as values, filters,
 function definitions, ``instance of``, ``**``, temporal arithmetic, unknown functions) raises
 :class:`~accord.errors.FeelSqlError` naming the construct and where it starts.
 
 >>> to_sql(compile_expression_sql("Age >= 18 and Country = \\"NL\\""))
-'"Age" >= CAST(18 AS DECIMAL(38, 10)) AND "Country" IS NOT DISTINCT FROM \\'NL\\''
+'"Age" >= 18 AND "Country" IS NOT DISTINCT FROM \\'NL\\''
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ from sqlglot import exp
 from accord.errors import FeelSqlError
 from accord.feel import ast
 from accord.feel.parser import parse_expression, parse_unary_tests
+from accord.feel.sql_functions import arithmetic, call
+from accord.feel.sql_tests import compile_test
 from accord.feel.sql_values import (
     ANY,
     BOOLEAN,
@@ -117,8 +126,6 @@ class SqlCompiler:
 
     def test(self, node: ast.Node, value: Typed) -> Typed:
         """Compile a (positive or negated) unary test applied to ``value``."""
-        from accord.feel.sql_tests import compile_test
-
         return compile_test(self, node, value)
 
     def with_input(self, value: Typed, node: ast.Node) -> Typed:
@@ -182,8 +189,6 @@ class SqlCompiler:
     # ---- operators -----------------------------------------------------------------------
 
     def arithmetic(self, node: ast.Arithmetic) -> Typed:
-        from accord.feel.sql_functions import arithmetic
-
         return arithmetic(self, node)
 
     def negation(self, node: ast.Negation) -> Typed:
@@ -235,8 +240,6 @@ class SqlCompiler:
         raise self.unsupported(f"{node.kind} expressions", node)
 
     def call(self, node: ast.Call) -> Typed:
-        from accord.feel.sql_functions import call
-
         return call(self, node)
 
 
@@ -313,7 +316,7 @@ def compile_unary_tests_sql(text_or_node: str | ast.Node, input: exp.Expression,
     :func:`compile_expression_sql`.
 
     >>> to_sql(compile_unary_tests_sql("< 10, > 20", exp.column("x")))
-    'x < CAST(10 AS DECIMAL(38, 10)) OR x > CAST(20 AS DECIMAL(38, 10))'
+    'x < 10 OR x > 20'
     """
     value = typed_column(input, input_type)
     if isinstance(text_or_node, str):

@@ -29,8 +29,8 @@ from accord.feel.sql_values import (
     SCALE,
     STRING,
     Typed,
+    as_decimal,
     case,
-    decimal,
     is_null,
     literal,
     negate,
@@ -53,7 +53,7 @@ def _decimal(sql: exp.Expression) -> exp.Expression:
 
 
 def _operands(left: Typed, right: Typed) -> tuple[exp.Expression, exp.Expression]:
-    return paren(decimal(left.sql)), paren(decimal(right.sql))
+    return paren(as_decimal(left.sql)), paren(as_decimal(right.sql))
 
 
 def _is_num(*values: Typed) -> bool:
@@ -212,7 +212,7 @@ def _rounding(sql_class: type[exp.Expression]) -> Builder:
             if places > SCALE:
                 return Typed(args[0].sql, NUMBER)  # SQL numbers have no finer digits
         shift = Decimal(10) ** places
-        scaled = exp.Mul(this=paren(decimal(args[0].sql)), expression=number(shift))
+        scaled = exp.Mul(this=paren(as_decimal(args[0].sql)), expression=number(shift))
         rounded = sql_class(this=_decimal(scaled))
         return Typed(_decimal(exp.Mul(this=rounded, expression=number(1 / shift))), NUMBER)
 
@@ -293,9 +293,8 @@ def _substring(compiler: SqlCompiler, node: ast.Call, args: Sequence[Typed]) -> 
         return Typed(case(whens, exp.Substring(this=string.copy(), start=first)), STRING)
     length = _sql_int(count)
     if not isinstance(count, int):
+        # a negative length is an error; a null one too (SUBSTRING gives null for it)
         whens.append((exp.LT(this=count, expression=zero.copy()), null(STRING).sql))
-        # the Python built-in takes a null length for an absent one: the rest of the string
-        length = exp.Coalesce(this=length, expressions=[size.copy()])
     result = exp.Substring(this=string.copy(), start=first, length=length)
     return Typed(case(whens, result), STRING)
 

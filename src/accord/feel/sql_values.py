@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any, TypeAlias
 
 from sqlglot import exp
@@ -47,6 +47,8 @@ SQL_TYPES: dict[str, exp.DataType] = {
     DATE: exp.DataType.build("DATE"),
     DATE_TIME: exp.DataType.build("TIMESTAMP"),
 }
+
+_WIDE = Context(prec=100)
 
 #: FEEL type names (and the DMN 1.1 / XML Schema spellings) accepted as declared types.
 KIND_NAMES: dict[str, str] = {
@@ -97,26 +99,28 @@ def null(kind: str = NULL) -> Typed:
 
 
 def number(value: Decimal | int) -> exp.Expression:
-    """An exact number literal (``DECIMAL(38, 10)`` once in arithmetic: :func:`decimal`).
+    """An exact number literal (``DECIMAL(38, 10)`` once in arithmetic: :func:`as_decimal`).
 
     Raises:
         FeelSqlError: when the number needs more digits than ``DECIMAL(38, 10)`` holds.
     """
     value = Decimal(value)
-    exponent = value.as_tuple().exponent
-    if not isinstance(exponent, int):
+    if not value.is_finite():
         raise FeelSqlError(f"number {value} cannot be compiled to SQL")
-    if exponent < -SCALE and value != value.quantize(Decimal(1).scaleb(-SCALE)):
-        raise FeelSqlError(f"number {value} has more than {SCALE} fractional digits, "
-                           "which SQL DECIMAL(38, 10) cannot hold")
-    if value.adjusted() >= PRECISION - SCALE:
+    exact = value.normalize(_WIDE)
+    exponent = exact.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if exact and exact.adjusted() >= PRECISION - SCALE:
         raise FeelSqlError(f"number {value} has more than {PRECISION - SCALE} integer digits, "
                            "which SQL DECIMAL(38, 10) cannot hold")
-    text = f"{value.normalize():f}" if value else "0"
+    if -exponent > SCALE:
+        raise FeelSqlError(f"number {value} has more than {SCALE} fractional digits, "
+                           "which SQL DECIMAL(38, 10) cannot hold")
+    text = f"{exact:f}" if exact else "0"
     return exp.Literal.number(text)
 
 
-def decimal(sql: exp.Expression) -> exp.Expression:
+def as_decimal(sql: exp.Expression) -> exp.Expression:
     """``sql`` as ``DECIMAL(38, 10)``: SQL integer literals overflow at 2**31, FEEL's never."""
     if isinstance(sql, exp.Cast) and sql.to.this == exp.DataType.Type.DECIMAL:
         return sql
@@ -197,9 +201,20 @@ def negate(sql: exp.Expression) -> exp.Expression:
 
 def is_true(sql: exp.Expression) -> exp.Expression:
     """``COALESCE(sql, FALSE)``: true only when ``sql`` is true (portable ``IS TRUE``)."""
-    if isinstance(sql, exp.Boolean | exp.NullSafeEQ | exp.NullSafeNEQ | exp.Is):
-        return sql  # never null already
+    if _never_null_boolean(sql):
+        return sql
     return exp.Coalesce(this=sql, expressions=[false()])
+
+
+def _never_null_boolean(sql: exp.Expression) -> bool:
+    if isinstance(sql, exp.Boolean | exp.NullSafeEQ | exp.NullSafeNEQ | exp.Is
+                  | exp.Coalesce):
+        return not isinstance(sql, exp.Coalesce) or isinstance(sql.expressions[-1], exp.Boolean)
+    if isinstance(sql, exp.And | exp.Or):
+        return _never_null_boolean(sql.this) and _never_null_boolean(sql.expression)
+    if isinstance(sql, exp.Not | exp.Paren):
+        return _never_null_boolean(sql.this)
+    return False
 
 
 def case(whens: Sequence[tuple[exp.Expression, exp.Expression]],
@@ -301,6 +316,9 @@ def equal(a: Typed, b: Typed) -> Typed:
         return Typed(is_null(b.sql), BOOLEAN)
     if b.kind == NULL:
         return Typed(is_null(a.sql), BOOLEAN)
+    folded = _fold(a, b)
+    if folded is not None:
+        return Typed(exp.Boolean(this=folded == 0), BOOLEAN)
     if compatible(a.kind, b.kind):
         return Typed(exp.NullSafeEQ(this=_paren(a.sql), expression=_paren(b.sql)), BOOLEAN)
     both = and_(is_null(a.sql), is_null(b.sql))
@@ -329,7 +347,26 @@ def order(op: str, a: Typed, b: Typed) -> Typed:
     """FEEL ``<``, ``<=``, ``>``, ``>=``: null when either side is null or not ordered."""
     if not ordered(a, b):
         return null(BOOLEAN)
+    folded = _fold(a, b)
+    if folded is not None:
+        return Typed(exp.Boolean(this=_ORDER_RESULTS[op](folded)), BOOLEAN)
     return Typed(_ORDERING[op](this=_paren(a.sql), expression=_paren(b.sql)), BOOLEAN)
+
+
+_ORDER_RESULTS = {
+    "<": lambda c: c < 0, "<=": lambda c: c <= 0, ">": lambda c: c > 0, ">=": lambda c: c >= 0,
+}
+
+
+def _fold(a: Typed, b: Typed) -> int | None:
+    """Compare two number or string literals at compile time: -1, 0, 1, or ``None``."""
+    if a.kind != b.kind or a.kind not in (NUMBER, STRING):
+        return None
+    if not (isinstance(a.sql, exp.Literal) and isinstance(b.sql, exp.Literal)):
+        return None
+    x: Any = a.sql.this if a.kind == STRING else Decimal(a.sql.this)
+    y: Any = b.sql.this if b.kind == STRING else Decimal(b.sql.this)
+    return -1 if x < y else (1 if x > y else 0)
 
 
 def compare(op: str, a: Typed, b: Typed) -> Typed:

@@ -33,10 +33,14 @@ def _flags(flags: Any) -> str | None:
     return flags if isinstance(flags, str) else None
 
 
+_OMITTED: Any = object()
+
+
 @builtin(FUNCTIONS, "substring", ["string", "start position", "length?"])
 @_unwrapped
-def substring(string: Any, start: Any, length: Any = None) -> str | None:
-    """``substring(string, start position, length?)``; a negative start counts from the end."""
+def substring(string: Any, start: Any, length: Any = _OMITTED) -> str | None:
+    """``substring(string, start position, length?)``; a negative start counts from the end.
+    A length given as null is an error (null), unlike an omitted one."""
     if not isinstance(string, str):
         return None
     pos = trunc_int(start)
@@ -46,7 +50,7 @@ def substring(string: Any, start: Any, length: Any = None) -> str | None:
     begin = pos - 1 if pos > 0 else size + pos
     if begin < 0 or begin > size:
         return None
-    if length is None:
+    if length is _OMITTED:
         return string[begin:]
     count = trunc_int(length)
     if count is None or count < 0:

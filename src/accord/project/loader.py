@@ -70,12 +70,13 @@ def parse_project(text: str, file: Path = Path(PROJECT_FILE)) -> Project:
                 message = "missing required field"
             elif "input" in error and error["type"] not in ("value_error",):
                 message += f" (got {error['input']!r})"
-            problems.append((_line(node, location), field, message))
+            problems.append((yaml_line(node, location), field, message))
         raise ProjectConfigError(file, problems) from None
 
 
-def _line(node: Any, location: tuple[Any, ...]) -> int | None:
-    """The line of the YAML node at ``location`` (the deepest that exists)."""
+def yaml_line(node: Any, location: tuple[Any, ...]) -> int | None:
+    """The line of the YAML node at ``location`` (the deepest that exists), for messages
+    about a validated YAML document."""
     line = node.start_mark.line + 1 if node is not None else None
     for part in location:
         if isinstance(node, yaml.MappingNode):

@@ -1,0 +1,71 @@
+"""Opening the operational store: SQLite by default, PostgreSQL at scale, migrated on open.
+
+The backend is chosen by the URL SQLAlchemy understands (``sqlite:///path``,
+``postgresql+psycopg://...``); migrations (Alembic) bring any older database to the current
+schema before the first use, in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass(frozen=True, slots=True)
+class OperationalStore:
+    """A migrated operational database."""
+
+    engine: sa.Engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at."""
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+
+def _alembic() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head() -> str:
+    """The newest schema revision."""
+    revision = ScriptDirectory.from_config(_alembic()).get_current_head()
+    assert revision is not None
+    return revision
+
+
+def open_operational(url: str) -> OperationalStore:
+    """Open (and migrate) the operational store at a SQLAlchemy URL."""
+    engine = sa.create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+            cursor.close()
+    config = _alembic()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return OperationalStore(engine)
+
+
+def sqlite_url(path: Path) -> str:
+    """The URL of a SQLite file (its folder is created)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"

@@ -27,12 +27,13 @@ from accord.decisioning.treatments import Catalogue
 
 from .conftest import NOW
 
+NO_HISTORY = CustomerHistory()
 GOLD = {"customer_id": "c_1", "monetary": Decimal(900), "segments": ["gold"],
         "consent_email": True}
 
 
 def _decide(rules: RuleSet, profile: dict[str, Any] | None = None, *,
-            history: CustomerHistory = CustomerHistory(), channel: str = "web",
+            history: CustomerHistory = NO_HISTORY, channel: str = "web",
             placements: dict[str, int] | None = None, context: dict[str, Any] | None = None,
             now: dt.datetime = NOW, totals: dict[str, TreatmentTotals] | None = None,
             explore: bool = False, trace: bool = False) -> Decision:

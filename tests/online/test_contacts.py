@@ -1,0 +1,75 @@
+"""Contact state: outcomes linked to decisions, totals and propensities updated at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from accord.decisioning import BetaEstimate, OutcomeKind
+from accord.online.contacts import ContactStore, RecentEvent, UnknownDecision
+
+AT = dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)
+
+
+@pytest.fixture(params=["memory", "file"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ContactStore:
+    return ContactStore(None if request.param == "memory" else tmp_path / "contacts.sqlite")
+
+
+def test_outcomes_update_history_totals_and_propensities(store: ContactStore) -> None:
+    store.record_decision("d1", "c_1", "web", AT, ["vip"], ["offer-a"])
+    first = store.record_outcome("d1", "offer-a", OutcomeKind.IMPRESSION, AT, cost=Decimal(2),
+                                 segment_keys=("", "vip"))
+    assert first.trial and not first.success and first.customer_key == "c_1"
+    assert store.propensities()[("offer-a", "")] == BetaEstimate(1, 2)
+    store.record_outcome("d1", "offer-a", OutcomeKind.ACCEPT, AT + dt.timedelta(minutes=1),
+                         segment_keys=("", "vip"))
+    # the impression's failure became a success
+    assert store.propensities()[("offer-a", "vip")] == BetaEstimate(2, 1)
+    convert = store.record_outcome("d1", "offer-a", OutcomeKind.CONVERT,
+                                   AT + dt.timedelta(minutes=2), value=Decimal("19.90"))
+    assert not convert.success  # one success per decision and treatment
+    totals = store.totals()["offer-a"]
+    assert totals.spent == Decimal(2) and totals.accepted == 1
+    history = store.history("c_1", AT - dt.timedelta(days=1))
+    assert [o.kind for o in history.outcomes] == [OutcomeKind.IMPRESSION, OutcomeKind.ACCEPT,
+                                                  OutcomeKind.CONVERT]
+    assert history.outcomes[-1].value == Decimal("19.90")
+
+
+def test_outcome_of_an_unknown_decision_or_treatment_is_refused(store: ContactStore) -> None:
+    with pytest.raises(UnknownDecision, match="no decision 'nope'"):
+        store.record_outcome("nope", "x", OutcomeKind.CLICK, AT)
+    store.record_decision("d2", "c_2", "email", AT, [], ["offer-b"])
+    with pytest.raises(UnknownDecision, match="did not give 'offer-a'"):
+        store.record_outcome("d2", "offer-a", OutcomeKind.CLICK, AT)
+    assert store.history("c_2", AT - dt.timedelta(days=1)).outcomes == ()
+
+
+def test_recent_events_are_deduplicated(store: ContactStore) -> None:
+    event = RecentEvent("e1", "c_1", "add_to_cart", "web", AT, Decimal(30), {"sku": "A"})
+    assert store.record_events([event, event]) == 1
+    assert store.record_events([event]) == 0
+    assert store.recent_events("c_1", AT - dt.timedelta(hours=1)) == [event]
+
+
+def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "contacts.sqlite"
+    ContactStore(path).record_decision("d", "c", "web", AT, [], ["t"])
+
+    def clicks() -> None:
+        store = ContactStore(path)  # as another worker would
+        for i in range(50):
+            store.record_outcome("d", "t", OutcomeKind.IMPRESSION, AT + dt.timedelta(seconds=i))
+
+    threads = [threading.Thread(target=clicks) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    outcomes = ContactStore(path).history("c", AT - dt.timedelta(days=1)).outcomes
+    assert len(outcomes) == 200

@@ -1,17 +1,10 @@
 #!/usr/bin/env bash
-# Set up Accord on a fresh machine and show the decision engine at work: the example
-# next-best-offer model (examples/dmn, a DMN 1.3 file as Camunda Modeler writes it) decides
-# for three customers and explains each answer with the rules that matched.
+# Set up Accord on a fresh machine and run the customer data hub demo: generate a retailer
+# (50,000 customers by default, across a CRM export, web shop orders, web/app/e-mail events
+# and a service desk database), build identities, profiles and segments with progress,
+# print what was built and the commands to try, then serve the API on 127.0.0.1:8000 until
+# Ctrl-C. Extra arguments go to `accord demo` (--customers N, --port P, --no-serve, --dir D).
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 
-accord="$venv/bin/accord"
-model=examples/dmn/next-best-offer.dmn
-"$accord" dmn check "$model"
-for customer in \
-  '{"Segment": "gold", "Lifetime value": 7200, "Days since last order": 120, "Channel": "web"}' \
-  '{"Segment": "silver", "Lifetime value": 640, "Days since last order": 75, "Channel": "email"}' \
-  '{"Segment": "new", "Lifetime value": 0, "Days since last order": 0, "Channel": "app"}'; do
-  echo "customer: $customer"
-  "$accord" dmn eval "$model" --decision Offer --input "$customer" --trace
-done
+"$venv/bin/accord" demo "$@"

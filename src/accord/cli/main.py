@@ -9,6 +9,11 @@ Commands::
     accord dmn check FILE
     accord dmn tck DIR --out FILE.csv [--level L] [--only FOLDER] [--known F]
                        [--update-known F]
+    accord init DIR
+    accord ingest [--project DIR] [--source NAME]...
+    accord build [--project DIR] [--as-of DATE]
+    accord serve [--project DIR] [--host 127.0.0.1] [--port 8000]
+    accord demo [--dir DIR] [--customers N] [--seed S] [--no-serve] [--port P]
 
 Every :class:`accord.errors.AccordError` ends the command with a one-line red ``error: …``
 on stderr and exit code 2, never a traceback. ``dmn check`` exits 1 when the model has
@@ -23,9 +28,13 @@ from typing import Annotated, Any
 
 import typer
 
-from accord.cli import dmn
+from accord.cli import analyst, dmn, identity
+from accord.cli.build import build_command
 from accord.cli.common import EXIT_ERROR, print_error
+from accord.cli.demo import demo_command
 from accord.cli.feel import feel_command
+from accord.cli.ingest import ingest_command, init_command
+from accord.cli.serve import serve_command
 from accord.errors import AccordError
 
 
@@ -47,7 +56,16 @@ app = AccordTyper(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(dmn.app, name="dmn")
+app.add_typer(identity.app, name="identity")
 app.command("feel")(feel_command)
+app.command("sql")(analyst.sql_command)
+app.command("profile")(analyst.profile_command)
+app.command("segments")(analyst.segments_command)
+app.command("init")(init_command)
+app.command("ingest")(ingest_command)
+app.command("build")(build_command)
+app.command("serve")(serve_command)
+app.command("demo")(demo_command)
 
 
 def version() -> str:

@@ -1,0 +1,118 @@
+"""Materialise profiles, segment flags and identifiers into the online store.
+
+One query reads ``profiles`` with each customer's segments (``doc["segments"]``, sorted);
+another the identifiers identity resolution recorded, mapped to customers through
+``identity_map`` and kept for customers that have a profile. The writer replaces everything
+at once, so a lookup never mixes two builds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from accord.online.base import Document, IdentifierRow, OnlineWriter
+from accord.progress import Progress, Task
+from accord.project.config import Project
+from accord.store.base import AnalyticalStore
+
+__all__ = ["SEGMENTS_KEY", "OnlineReport", "run_online"]
+
+#: The document key holding the customer's segment names.
+SEGMENTS_KEY = "segments"
+#: Arrow batch size while streaming profiles to the writer.
+_BATCH = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class OnlineReport:
+    """What materialisation wrote."""
+
+    profiles: int
+    identifiers: int
+    #: Whether segment flags were included (``segment_members`` existed).
+    segments: bool
+
+
+def _table(name: str, alias: str | None = None) -> exp.Table:
+    table = exp.Table(this=exp.to_identifier(name, quoted=True))
+    if alias:
+        table.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+    return table
+
+
+def _col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table, quoted=True)
+
+
+def profiles_query(with_segments: bool) -> exp.Select:
+    """Profiles and, as ``__segments``, each customer's sorted segment names."""
+    if not with_segments:
+        return exp.select(exp.Star()).from_(_table("profiles"))
+    names = exp.ArrayAgg(this=exp.Order(this=_col("segment"),
+                                        expressions=[exp.Ordered(this=_col("segment"))]))
+    flags = (exp.select(_col("customer_id"), exp.alias_(names, "__segments"))
+             .from_(_table("segment_members")).group_by(_col("customer_id")))
+    return (exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("p")),
+                       _col("__segments", "s"))
+            .from_(_table("profiles", "p"))
+            .join(flags.subquery("s"), join_type="left",
+                  on=exp.EQ(this=_col("customer_id", "s"), expression=_col("customer_id", "p"))))
+
+
+def identifiers_query() -> exp.Select:
+    """Distinct ``(kind, value, customer_id)`` of customers with a profile."""
+    on = exp.and_(exp.EQ(this=_col("source", "m"), expression=_col("source", "i")),
+                  exp.EQ(this=_col("source_id", "m"), expression=_col("source_id", "i")))
+    profiled = exp.select(_col("customer_id")).from_(_table("profiles"))
+    return (exp.select(_col("kind", "i"), _col("value", "i"), _col("customer_id", "m"))
+            .distinct()
+            .from_(_table("identifiers", "i"))
+            .join(_table("identity_map", "m"), on=on)
+            .where(exp.and_(exp.Not(this=exp.Is(this=_col("value", "i"),
+                                                 expression=exp.Null())),
+                            exp.In(this=_col("customer_id", "m"), query=profiled.subquery()))))
+
+
+def _documents(store: AnalyticalStore, with_segments: bool) -> Iterator[tuple[str, Document]]:
+    table = store.query(profiles_query(with_segments))
+    for batch in table.to_batches(_BATCH):
+        for row in batch.to_pylist():
+            segments = row.pop("__segments", None) if with_segments else None
+            row[SEGMENTS_KEY] = list(segments or [])
+            yield str(row["customer_id"]), row
+
+
+def run_online(project: Project, store: AnalyticalStore, writer: OnlineWriter, *,
+               progress: Progress) -> OnlineReport:
+    """Replace the online store's contents with the current profiles.
+
+    Args:
+        project: the project (for symmetry with the other steps; nothing is read from it).
+        store: the analytical store with ``profiles`` (and ``segment_members``,
+            ``identifiers``, ``identity_map`` when built).
+        writer: the online store to fill.
+        progress: reports the profiles written.
+    """
+    del project  # the tables carry everything; kept for the common step signature
+    tables = set(store.tables())
+    with_segments = "segment_members" in tables
+    identifiers: list[IdentifierRow] = []
+    if {"identifiers", "identity_map"} <= tables:
+        identifiers = [(str(row["kind"]), str(row["value"]), str(row["customer_id"]))
+                       for row in store.query(identifiers_query()).to_pylist()]
+    task = progress.task("online store")
+    written = writer.replace_all(_counted(_documents(store, with_segments), task),
+                                 identifiers)
+    task.done()
+    return OnlineReport(profiles=written, identifiers=len(identifiers),
+                        segments=with_segments)
+
+
+def _counted(documents: Iterator[tuple[str, Document]], task: Task
+             ) -> Iterator[tuple[str, Document]]:
+    for item in documents:
+        task.advance()
+        yield item

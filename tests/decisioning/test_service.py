@@ -98,7 +98,7 @@ def test_unknown_customers_follow_the_rule_set_policy(tmp_path: Path) -> None:
         ActiveRules(lambda: "v1", lambda v: _rules(v, ("unknown_customer: anonymous",
                                                        "unknown_customer: reject"))),
         MemoryOnlineStore(), contacts, FixedClock(NOW))
-    with pytest.raises(UnknownCustomer, match="who@example.com"):
+    with pytest.raises(UnknownCustomer, match=r"who@example\.com"):
         strict.decide("web", {"hero": 1}, customer="who@example.com")
 
 

@@ -129,11 +129,24 @@ def test_rules_are_indexed_on_the_equality_column() -> None:
     assert first_bucket.count("if ") == 3
 
 
-def test_tables_with_complex_cells_use_the_general_path() -> None:
+def test_cells_reading_only_the_input_run_as_closures_inside_generated_code() -> None:
     defs = table_definitions(
-        "Offer", inputs={"Score": "number"}, outputs={"Offer": "number"},
-        rules=[(["? * 2 > 10"], ["1"]), (["-"], ["0"])], hit_policy="FIRST")
+        "Offer", inputs={"Score": "number", "Tags": None}, outputs={"Offer": "number"},
+        rules=[(["? * 2 > 10", 'list contains(?, "vip")'], ["1"]), (["-", "-"], ["0"])],
+        hit_policy="FIRST")
     table = defs.decisions[0].expression
-    compiled = compile_table(table, ("Score",), TypeRegistry())  # type: ignore[arg-type]
+    compiled = compile_table(table, ("Score", "Tags"), TypeRegistry())  # type: ignore[arg-type]
+    assert isinstance(compiled, CompiledTable) and compiled.generated is not None
+    evaluate = compiled.generated.evaluate
+    assert evaluate({"Score": 6, "Tags": ["vip"]}) == Decimal(1)
+    assert evaluate({"Score": 6, "Tags": ["new"]}) == Decimal(0)
+
+
+def test_tables_with_cells_reading_other_inputs_use_the_general_path() -> None:
+    defs = table_definitions(
+        "Offer", inputs={"Score": "number", "Limit": "number"}, outputs={"Offer": "number"},
+        rules=[(["> Limit", "-"], ["1"]), (["-", "-"], ["0"])], hit_policy="FIRST")
+    table = defs.decisions[0].expression
+    compiled = compile_table(table, ("Score", "Limit"), TypeRegistry())  # type: ignore[arg-type]
     assert isinstance(compiled, CompiledTable) and compiled.generated is None
-    assert compiled({"Score": Decimal(6)}, None) == Decimal(1)
+    assert compiled({"Score": Decimal(6), "Limit": Decimal(5)}, None) == Decimal(1)

@@ -86,20 +86,10 @@ class Decision:
         return [t for chosen in self.placements.values() for t in chosen]
 
 
-def _canonical(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [_canonical(v) for v in value]
-        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
-    if isinstance(value, bool | int | str) or value is None:
-        return value
-    return str(value)
-
-
 def digest(*parts: Any) -> str:
     """A short stable digest of JSON-able parts (the decision log's input digest)."""
-    text = json.dumps(_canonical(list(parts)), separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"),
+                      ensure_ascii=False)
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 

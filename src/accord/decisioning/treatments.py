@@ -93,8 +93,11 @@ class Catalogue:
 
     treatments: tuple[Treatment, ...]
     defaults: Mapping[str, str] = field(default_factory=dict)
+    _by_id: dict[str, Treatment] = field(default_factory=dict, init=False, repr=False,
+                                         compare=False)
 
     def __post_init__(self) -> None:
+        self._by_id.update((t.id, t) for t in self.treatments)
         ids = [t.id for t in self.treatments]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
@@ -103,8 +106,9 @@ class Catalogue:
         if unknown:
             raise ValueError(f"placement defaults name unknown treatments: {', '.join(unknown)}")
 
-    def by_id(self) -> dict[str, Treatment]:
-        return {t.id: t for t in self.treatments}
+    def by_id(self) -> Mapping[str, Treatment]:
+        """Treatments by id (built once)."""
+        return self._by_id
 
     @classmethod
     def of(cls, treatments: Iterable[Treatment],

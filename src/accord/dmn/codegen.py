@@ -32,8 +32,10 @@ from accord.dmn.model import DecisionTable, HitPolicy
 from accord.dmn.types import TypeRegistry
 from accord.errors import FeelSyntaxError
 from accord.feel import ast
+from accord.feel.builtins import BUILTINS
 from accord.feel.compiler import Compiler
 from accord.feel.parser import parse_expression, parse_unary_tests
+from accord.feel.values import from_python
 
 #: Returned by a generated table when its inputs need the general evaluator.
 FALLBACK: Any = object()
@@ -94,12 +96,16 @@ class _Generator:
 
     def cell(self, text: str, column: int) -> IndexCell:
         """The Python condition for a cell over ``v{column}`` (``None`` for ``-``), with the
-        constants it accepts when it is a pure equality test."""
+        constants it accepts when it is a pure equality test. A cell that cannot be inlined
+        (``list contains(?, "vip")``, ``count(?) > 2``) calls its compiled closure instead."""
         node = parse_unary_tests(text)
         if isinstance(node, ast.AnyTest):
             return IndexCell(None, None)
         assert isinstance(node, ast.UnaryTests)
-        parts = [self.test(test, column) for test in node.tests]
+        try:
+            parts = [self.test(test, column) for test in node.tests]
+        except _NotSimple:
+            return self.closure_cell(node, column)
         equalities = frozenset(v for _, v in parts if v is not None)
         all_equal = all(v is not None for _, v in parts)
         if all_equal and len(parts) > 1:
@@ -114,6 +120,17 @@ class _Generator:
             self.columns[column].equality_cells += 1
             return IndexCell(code, equalities)
         return IndexCell(code, None)
+
+    def closure_cell(self, node: ast.UnaryTests, column: int) -> IndexCell:
+        """A cell evaluated by its FEEL closure, on the input converted to a FEEL value.
+
+        Only cells that read nothing but the input (``?``) and built-in functions qualify:
+        the generated code has the raw inputs, not a FEEL scope.
+        """
+        if _reads_names(node):
+            raise _NotSimple
+        name = self.constant(_ClosureTest(self.compiler.compile_test(node)))
+        return IndexCell(f"{name}(FEEL(v{column}), EMPTY) is True", None)
 
     def test(self, node: ast.Node, column: int) -> tuple[str, Any]:
         """(condition, equality constant or None) for one positive unary test."""
@@ -143,6 +160,35 @@ class _Generator:
             self.columns[column].admit(value, False)
             return f"{var} == {self.constant(value)}", value
         raise _NotSimple
+
+
+@dataclass(frozen=True, slots=True)
+class _ClosureTest:
+    """A compiled unary test held as a named constant of the generated module."""
+
+    test: Callable[[Any, dict[str, Any]], Any]
+
+    def __call__(self, value: Any, env: dict[str, Any]) -> Any:
+        return self.test(value, env)
+
+
+def _reads_names(node: ast.Node) -> bool:
+    """True when ``node`` reads a variable other than ``?`` (calls of built-ins are fine)."""
+    if isinstance(node, ast.Name):
+        return node.name != "?"
+    if isinstance(node, ast.Call):
+        function_ok = isinstance(node.function, ast.Name) and node.function.name in BUILTINS
+        return (not function_ok and _reads_names(node.function)) or any(
+            _reads_names(arg) for arg in (*node.args, *(a for _, a in node.named or ())))
+    for slot in node.__slots__:
+        value = getattr(node, slot)
+        for child in value if isinstance(value, tuple) else (value,):
+            if isinstance(child, ast.Node) and _reads_names(child):
+                return True
+            if isinstance(child, tuple) and any(
+                    isinstance(c, ast.Node) and _reads_names(c) for c in child):
+                return True
+    return False
 
 
 def _literal(value: Any) -> str | None:
@@ -278,7 +324,8 @@ def generate_table(table: DecisionTable, names: Iterable[str], registry: TypeReg
     body = "\n        ".join(reads)
     source += (f"\ndef evaluate(env):\n    try:\n        {body}\n"
                f"    except KeyError:\n        return FALLBACK(env)\n    {tail}\n")
-    namespace.update(FALLBACK=_fallback, Decimal=Decimal, date=dt.date)
+    namespace.update(FALLBACK=_fallback, Decimal=Decimal, date=dt.date, FEEL=from_python,
+                     EMPTY={})
     exec(compile(source, f"<decision table {table.id}>", "exec"), namespace)
     return GeneratedTable(namespace["evaluate"], tuple(results) if results is not None else None,
                           source)

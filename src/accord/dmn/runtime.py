@@ -161,9 +161,13 @@ class Model:
         (a ``float``, a null) goes through the full evaluation, so the result is the same.
         """
         owner, element = self.decision(decision)
+        needed = owner._input_names(element, set())
 
         def run(inputs: Mapping[str, Any]) -> Any:
-            return owner._decision_value(element, _Run(from_python(dict(inputs)), False))
+            # Only the inputs the decision reads are converted: callers pass whole profiles.
+            chosen = dict(inputs) if needed is None else {
+                name: inputs[name] for name in needed if name in inputs}
+            return owner._decision_value(element, _Run(from_python(chosen), False))
 
         generated = owner._direct_table(element)
         if generated is None:
@@ -175,6 +179,26 @@ class Model:
         fast = generated.with_fallback(run)
         coerce = result_type.coerce
         return lambda inputs: coerce(fast(inputs))
+
+    def _input_names(self, decision: m.Decision, seen: set[str]) -> set[str] | None:
+        """Names of the input data ``decision`` reads, through its required decisions;
+        None when an import is involved (then every input is passed on)."""
+        names: set[str] = set()
+        for href in (*decision.required_inputs, *decision.required_decisions):
+            owner, element, path = self._resolve(href)
+            if path:
+                return None
+            if isinstance(element, m.InputData):
+                names.add(element.name)
+            elif isinstance(element, m.Decision) and (element.id or element.name) not in seen:
+                seen.add(element.id or element.name)
+                inner = owner._input_names(element, seen)
+                if inner is None:
+                    return None
+                names |= inner
+        if decision.knowledge_requirements:
+            return None  # a decision service may read any input
+        return names
 
     def _direct_table(self, decision: m.Decision) -> GeneratedTable | None:
         """The generated table of a decision that needs nothing but plain input data."""

@@ -1,0 +1,357 @@
+"""``run_identity``: normalise identifiers, link records, keep customer ids stable.
+
+The step reads the per-entity views (``contacts``, ``orders``, ``events``, ``tickets``; order
+lines carry their order's id and are skipped) and writes, in one store transaction:
+
+* ``identifiers`` (replaced): ``source, source_id, kind, value, raw``, one row per record and
+  normalised value (raw text that is no valid identifier is left out and counted);
+* ``identity_map`` (replaced): ``source, source_id, customer_id`` for every record;
+* ``identity_merges`` (appended): ``survivor, merged, at, reason``;
+* ``identity_ignored`` (replaced): ``kind, value, records``, the over-shared values.
+
+SQL does the bulk work (normalising e-mails and ids, collapsing phone variants, coding records
+and values as integers); Python runs ``phonenumbers`` once per distinct phone key, then the
+pure :func:`~accord.identity.graph.connect` and :func:`~accord.identity.stable_ids.assign_ids`.
+Scratch tables are named ``_identity_*`` and dropped before the transaction commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlglot import exp
+
+from accord.clock import Clock
+from accord.identity import graph, rules
+from accord.identity.normalise import (
+    email_sql,
+    id_sql,
+    phone_prefixes,
+    phone_rewrite_sql,
+    phone_strip_sql,
+)
+from accord.identity.phones import normalise_phone_keys
+from accord.identity.stable_ids import Merge, assign_ids
+from accord.progress import Progress
+from accord.project.config import Entity, Project
+from accord.store import AnalyticalStore
+
+#: Entities whose records are people's records (order lines belong to their order).
+IDENTITY_ENTITIES: tuple[Entity, ...] = (Entity.CONTACTS, Entity.ORDERS, Entity.EVENTS,
+                                         Entity.TICKETS)
+
+#: Kind -> SQL normaliser of the raw column; phones are looked up instead (see normalise).
+SQL_NORMALISERS: dict[str, Callable[[exp.Expression], exp.Expression]] = {
+    "email": email_sql,
+    "customer_ref": id_sql,
+}
+
+RECORDS = "_identity_records"
+RAW = "_identity_raw"
+PHONE_RAW = "_identity_phone_raw"
+PHONE_KEYS = "_identity_phone_keys"
+VALUED = "_identity_valued"
+VALUES = "_identity_values"
+WANTED = "_identity_wanted"
+SCRATCH = (RECORDS, RAW, PHONE_RAW, PHONE_KEYS, VALUED, VALUES, WANTED)
+
+MERGES_SCHEMA = pa.schema([("survivor", pa.string()), ("merged", pa.string()),
+                           ("at", pa.timestamp("us")), ("reason", pa.string())])
+IGNORED_SCHEMA = pa.schema([("kind", pa.string()), ("value", pa.string()),
+                            ("records", pa.int64())])
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoredIdentifier:
+    """An identifier value carried by too many records to link them."""
+
+    kind: str
+    value: str
+    records: int
+
+
+@dataclass(frozen=True)
+class IdentityReport:
+    """What one identity build did.
+
+    Attributes:
+        records: records given a customer id.
+        identifiers: (record, normalised value) rows written to ``identifiers``.
+        invalid: per kind, raw values that normalised to nothing (not a number, no ``@``).
+        phone_lookups: distinct phone keys ``phonenumbers`` was run on.
+        customers: distinct customer ids.
+        kept: previous customers that kept their id.
+        created: customers with a new id.
+        merges: merges recorded by this build.
+        split: previous customers whose records came apart (see ``stable_ids``).
+        links: per rule name, identifier values linking two or more records.
+        ignored: over-shared values, most shared first.
+    """
+
+    records: int
+    identifiers: int
+    invalid: dict[str, int]
+    phone_lookups: int
+    customers: int
+    kept: int
+    created: int
+    merges: tuple[Merge, ...]
+    split: tuple[str, ...]
+    links: dict[str, int]
+    ignored: tuple[IgnoredIdentifier, ...] = field(default=())
+
+
+def _lit(value: str) -> exp.Literal:
+    return exp.Literal.string(value)
+
+
+def _create(name: str, query: exp.Expression) -> exp.Create:
+    return exp.Create(this=exp.to_table(name), kind="TABLE", replace=True, expression=query)
+
+
+def _drop(name: str) -> exp.Drop:
+    return exp.Drop(tables=[exp.to_table(name)], kind="TABLE", exists=True)
+
+
+def entity_columns(store: AnalyticalStore) -> dict[Entity, set[str]]:
+    """The identity entities present in the store and their columns."""
+    present = set(store.tables())
+    found: dict[Entity, set[str]] = {}
+    for entity in IDENTITY_ENTITIES:
+        if entity.value not in present:
+            continue
+        query = (exp.select("column_name").from_("information_schema.columns")
+                 .where(exp.column("table_name").eq(_lit(entity.value)))
+                 .where(exp.column("table_schema").eq(_lit("main"))))
+        columns = set(store.query(query).column("column_name").to_pylist())
+        if {"_source", "source_id"} <= columns:
+            found[entity] = columns
+    return found
+
+
+def _union(queries: list[exp.Select], *, distinct: bool) -> exp.Expression:
+    result: exp.Expression = queries[0]
+    for query in queries[1:]:
+        result = exp.union(result, query, distinct=distinct)
+    return result
+
+
+def _records_sql(entities: dict[Entity, set[str]]) -> exp.Expression:
+    branches = [exp.select("_source AS source", "source_id").from_(entity.value)
+                .where("source_id IS NOT NULL AND _source IS NOT NULL")
+                for entity in entities]
+    if not branches:
+        branches = [exp.select("CAST(NULL AS VARCHAR) AS source",
+                               "CAST(NULL AS VARCHAR) AS source_id").where("FALSE")]
+    return (exp.select("source", "source_id",
+                       "CAST(row_number() OVER (ORDER BY source, source_id) - 1 AS BIGINT) AS rec")
+            .from_(exp.Subquery(this=_union(branches, distinct=True),
+                                alias=exp.TableAlias(this=exp.to_identifier("r")))))
+
+
+def _raw_sql(entities: dict[Entity, set[str]]) -> exp.Expression:
+    branches: list[exp.Select] = []
+    for entity, columns in entities.items():
+        for kind in rules.IDENTIFIER_KINDS:
+            if kind not in columns:
+                continue
+            raw = exp.cast(exp.column(kind), exp.DataType.build("VARCHAR"))
+            normaliser = SQL_NORMALISERS.get(kind)
+            value = normaliser(raw.copy()) if normaliser else exp.cast(
+                exp.null(), exp.DataType.build("VARCHAR"))
+            branches.append(
+                exp.select("_source AS source", "source_id",
+                           exp.alias_(_lit(kind), "kind"), exp.alias_(raw, "raw"),
+                           exp.alias_(value, "value"))
+                .from_(entity.value)
+                .where(exp.and_(exp.column(kind).is_(exp.null()).not_(),
+                                "source_id IS NOT NULL AND _source IS NOT NULL")))
+    if not branches:
+        branches = [exp.select(*(f"CAST(NULL AS VARCHAR) AS {name}"
+                                 for name in ("source", "source_id", "kind", "raw", "value")))
+                    .where("FALSE")]
+    return _union(branches, distinct=False)
+
+
+def _normalise_phones(store: AnalyticalStore, region: str, progress: Progress) -> int:
+    """Fill ``value`` of phone rows; returns how many distinct keys were looked up."""
+    prefixes = phone_prefixes(region)
+    distinct_raw = (exp.select("raw").distinct().from_(RAW)
+                    .where(exp.column("kind").eq(_lit("phone"))))
+    stripped = exp.select("raw", exp.alias_(phone_strip_sql(exp.column("raw")), "stripped")) \
+        .from_(distinct_raw.subquery("d"))
+    keyed = exp.select("raw", exp.alias_(phone_rewrite_sql(exp.column("stripped"), prefixes),
+                                         "key")).from_(stripped.subquery("s"))
+    store.execute(_create(PHONE_RAW, keyed))
+    keys = store.query(exp.select("key").distinct().from_(PHONE_RAW)).column("key").to_pylist()
+    task = progress.task("identity: normalising phone numbers", total=len(keys))
+    values = normalise_phone_keys(keys, region, done=task.advance)
+    task.done()
+    store.write(PHONE_KEYS, pa.table({"key": pa.array(keys, pa.string()),
+                                      "value": pa.array(values, pa.string())}),
+                mode="replace")
+    # Every raw row with its value: e-mails and ids from SQL, phones from the lookup.
+    valued = (exp.select("r.source", "r.source_id", "r.kind", "r.raw",
+                         "CASE WHEN r.kind = 'phone' THEN k.value ELSE r.value END AS value")
+              .from_(f"{RAW} AS r")
+              .join(f"{PHONE_RAW} AS p", on="r.kind = 'phone' AND p.raw = r.raw",
+                    join_type="left")
+              .join(f"{PHONE_KEYS} AS k", on="k.key = p.key", join_type="left"))
+    store.execute(_create(VALUED, valued))
+    return len(keys)
+
+
+def _identifiers_sql() -> exp.Expression:
+    return (exp.select("source", "source_id", "kind", "value", "min(raw) AS raw").from_(VALUED)
+            .where("value IS NOT NULL").group_by("source", "source_id", "kind", "value"))
+
+
+def _values_sql(scopes: list[rules.RuleScope]) -> exp.Expression:
+    """Integer codes of the values that rules use, in (kind, value) order."""
+    kinds = sorted({scope.kind for scope in scopes})
+    used = (exp.select("kind", "value").distinct().from_("identifiers")
+            .where(exp.column("kind").isin(*(_lit(kind) for kind in kinds)) if kinds
+                   else exp.false()))
+    return exp.select("kind", "value",
+                      "CAST(row_number() OVER (ORDER BY kind, value) - 1 AS BIGINT) AS ident") \
+        .from_(used.subquery("u"))
+
+
+def _edges_sql(scopes: list[rules.RuleScope]) -> exp.Expression:
+    return (exp.select("r.rec", "v.ident", "s.rule")
+            .from_("identifiers AS i")
+            .join(f"{RECORDS} AS r", on="r.source = i.source AND r.source_id = i.source_id")
+            .join(f"{VALUES} AS v", on="v.kind = i.kind AND v.value = i.value")
+            .join(rules.scopes_sql(scopes),
+                  on="s.kind = i.kind AND (s.source IS NULL OR s.source = i.source)"))
+
+
+def _labels(store: AnalyticalStore, idents: np.ndarray) -> dict[int, tuple[str, str]]:
+    """(kind, value) of identifier codes."""
+    if idents.size == 0:
+        return {}
+    store.write(WANTED, pa.table({"ident": pa.array(np.unique(idents), pa.int64())}),
+                mode="replace")
+    table = store.query(exp.select("v.ident", "v.kind", "v.value")
+                        .from_(f"{VALUES} AS v").join(f"{WANTED} AS w", on="w.ident = v.ident"))
+    return {int(i): (k, v) for i, k, v in zip(table.column("ident").to_pylist(),
+                                               table.column("kind").to_pylist(),
+                                               table.column("value").to_pylist(), strict=True)}
+
+
+def _previous(store: AnalyticalStore, n_records: int) -> tuple[np.ndarray, list[str]]:
+    previous = np.full(n_records, -1, dtype=np.int64)
+    if "identity_map" not in store.tables():
+        return previous, []
+    table = store.query(exp.select("r.rec", "m.customer_id").from_(f"{RECORDS} AS r")
+                        .join("identity_map AS m",
+                              on="m.source = r.source AND m.source_id = r.source_id"))
+    encoded = pc.dictionary_encode(table.column("customer_id")).combine_chunks()
+    rec = table.column("rec").to_numpy()
+    previous[rec] = encoded.indices.to_numpy(zero_copy_only=False)
+    return previous, [str(v) for v in encoded.dictionary.to_pylist()]
+
+
+def _count(store: AnalyticalStore, query: exp.Expression) -> int:
+    return int(store.query(query).column(0)[0].as_py() or 0)
+
+
+def run_identity(project: Project, store: AnalyticalStore, *, clock: Clock,
+                 progress: Progress) -> IdentityReport:
+    """Resolve identities over every record in the store (see the module docstring).
+
+    Args:
+        project: the project (its ``identity`` settings are used).
+        store: the analytical store, holding the per-entity views.
+        clock: dates the merges.
+        progress: reports the phases.
+
+    Returns:
+        What was linked, kept, created, merged and ignored.
+
+    Raises:
+        ConfigError: a rule is declared twice or names an unknown source.
+    """
+    rules.check_rules(project)
+    settings = project.identity
+    scopes = rules.rule_scopes(settings)
+    at = clock.now().astimezone(dt.UTC).replace(tzinfo=None)
+    with store.transaction():
+        entities = entity_columns(store)
+        task = progress.task("identity: reading identifiers")
+        store.execute(_create(RECORDS, _records_sql(entities)))
+        store.execute(_create(RAW, _raw_sql(entities)))
+        task.done()
+        phone_lookups = _normalise_phones(store, settings.default_region, progress)
+        invalid_rows = store.query(exp.select("kind", "count(*) AS n").from_(VALUED)
+                                   .where("value IS NULL").group_by("kind"))
+        invalid = dict(zip(invalid_rows.column("kind").to_pylist(),
+                           invalid_rows.column("n").to_pylist(), strict=True))
+        store.execute(_create("identifiers", _identifiers_sql()))
+
+        task = progress.task("identity: linking records")
+        store.execute(_create(VALUES, _values_sql(scopes)))
+        edges = store.query(_edges_sql(scopes))
+        n_records = _count(store, exp.select("count(*)").from_(RECORDS))
+        components = graph.connect(
+            n_records, edges.column("rec").to_numpy(), edges.column("ident").to_numpy(),
+            edges.column("rule").to_numpy(), n_rules=len(settings.rules),
+            max_group_size=settings.max_group_size)
+        task.done()
+
+        task = progress.task("identity: assigning customer ids", total=n_records)
+        previous, previous_ids = _previous(store, n_records)
+        bridges = graph.bridging_nodes(components.edge_record, components.edge_node,
+                                       previous, len(previous_ids))
+        n_rules = max(len(settings.rules), 1)
+        wanted = np.concatenate([components.ignored, bridges[bridges >= 0] // n_rules])
+        labels = _labels(store, wanted)
+
+        def reason(prev: int) -> str:
+            node = int(bridges[prev])
+            if node < 0:
+                return ""
+            kind, value = labels[node // n_rules]
+            return f"{kind}:{value}"
+
+        records = store.query(exp.select("source", "source_id").from_(RECORDS).order_by("rec"))
+        sources = records.column("source").to_numpy(zero_copy_only=False)
+        source_ids = records.column("source_id").to_numpy(zero_copy_only=False)
+        assignment = assign_ids(components.labels, previous, previous_ids, sources,
+                                source_ids, at=clock.now(), reason=reason)
+        task.advance(n_records)
+        task.done()
+
+        store.write("identity_map", pa.table({
+            "source": records.column("source"), "source_id": records.column("source_id"),
+            "customer_id": pa.array(assignment.customer_ids, pa.string())}), mode="replace")
+        store.write("identity_merges", pa.table({
+            "survivor": [m.survivor for m in assignment.merges],
+            "merged": [m.merged for m in assignment.merges],
+            "at": [at] * len(assignment.merges),
+            "reason": [m.reason for m in assignment.merges]}, schema=MERGES_SCHEMA),
+            mode="append")
+        ignored = sorted(
+            (IgnoredIdentifier(*labels[int(code)], records=int(count))
+             for code, count in zip(components.ignored, components.ignored_records,
+                                    strict=True)),
+            key=lambda item: (-item.records, item.kind, item.value))
+        store.write("identity_ignored", pa.table({
+            "kind": [i.kind for i in ignored], "value": [i.value for i in ignored],
+            "records": [i.records for i in ignored]}, schema=IGNORED_SCHEMA), mode="replace")
+        n_identifiers = _count(store, exp.select("count(*)").from_("identifiers"))
+        for name in SCRATCH:
+            store.execute(_drop(name))
+
+    return IdentityReport(
+        records=n_records, identifiers=n_identifiers,
+        invalid={str(k): int(v) for k, v in invalid.items()}, phone_lookups=phone_lookups,
+        customers=components.count, kept=assignment.kept, created=assignment.created,
+        merges=assignment.merges, split=assignment.split,
+        links={rule.name: int(components.links[i]) for i, rule in enumerate(settings.rules)},
+        ignored=tuple(ignored))

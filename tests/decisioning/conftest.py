@@ -25,8 +25,8 @@ def eligibility_models() -> list[Model]:
     high_value = Model(table_definitions(
         "High value", inputs={"monetary": "number", "segments": None},
         outputs={"High value": "boolean"},
-        rules=[([">= 500", 'list contains(?, "churn risk")'], ["false"]), ([">= 500", "-"], ["true"]),
-               (["-", "-"], ["false"])],
+        rules=[([">= 500", 'list contains(?, "churn risk")'], ["false"]),
+               ([">= 500", "-"], ["true"]), (["-", "-"], ["false"])],
         hit_policy="FIRST"))
     cart = Model(table_definitions(
         "Has cart", inputs={"cart value": "number"}, outputs={"Has cart": "boolean"},

@@ -100,6 +100,10 @@ class ContactStore:
         self.prior = prior or BetaEstimate(1.0, 1.0)
         self._local = threading.local()
         self._memory: sqlite3.Connection | None = None
+        self.checkpoint_interval = 1.0
+        self._checkpointer: threading.Thread | None = None
+        self._checkpointer_lock = threading.Lock()
+        self._closed = threading.Event()
         # executescript commits on its own: it runs outside a transaction block
         self._connection().executescript(_SCHEMA)
 
@@ -116,8 +120,33 @@ class ContactStore:
             # Commits survive a process crash; an OS crash may lose the last moments, which
             # the durable decision and event logs (fsynced) can replay.
             connection.execute("PRAGMA synchronous=NORMAL")
+            # Checkpoints (copying the WAL into the database, with fsync) run in a background
+            # thread instead of inside whichever commit crosses the threshold: that commit
+            # would stall a decision for milliseconds.
+            connection.execute("PRAGMA wal_autocheckpoint=0")
             self._local.connection = connection
+            self._start_checkpointer()
         return connection
+
+    def _start_checkpointer(self) -> None:
+        if self._checkpointer is not None:
+            return
+        with self._checkpointer_lock:
+            if self._checkpointer is None:
+                self._checkpointer = threading.Thread(
+                    target=self._checkpoint_loop, daemon=True, name="contacts-checkpoint")
+                self._checkpointer.start()
+
+    def _checkpoint_loop(self) -> None:
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        while not self._closed.wait(self.checkpoint_interval):
+            # PASSIVE never blocks writers or readers; it copies what it can
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        connection.close()
+
+    def close(self) -> None:
+        """Stop the background checkpoints (the connections close with their threads)."""
+        self._closed.set()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:

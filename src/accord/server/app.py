@@ -1,0 +1,184 @@
+"""The HTTP API: profile lookups and segment counts, read-only.
+
+``create_app(project_dir)`` serves the project built by ``accord build``: profiles from the
+online store (by customer id, or by e-mail, phone or CRM id), segment counts from the
+analytical store (opened read-only). Every error has the body
+``{"error": {"code": ..., "message": ...}}``; the OpenAPI description is at ``/docs``.
+
+Routes::
+
+    GET /v1/health
+    GET /v1/profiles/{customer_id}
+    GET /v1/profiles?kind=email|phone|customer_ref&value=...
+    GET /v1/segments
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, Query
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel
+
+from accord.online import OnlineReader, open_online
+from accord.pipeline import online_path
+from accord.project import PROJECT_FILE, load_project
+from accord.project.template import store_path
+from accord.server.errors import ApiError, ErrorResponse, install_error_handlers
+from accord.server.segments import SegmentCounts
+
+__all__ = ["HealthResponse", "ProfileResponse", "SegmentsResponse", "create_app"]
+
+#: Identifier kinds a profile can be looked up by (as identity resolution normalises them).
+IdentifierKind = Literal["email", "phone", "customer_ref"]
+
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
+
+
+class ProfileResponse(BaseModel):
+    """A customer's profile: dimensions, identifiers' survivors, segment names."""
+
+    customer_id: str
+    profile: dict[str, Any]
+
+
+class SegmentModel(BaseModel):
+    """One segment and its size."""
+
+    name: str
+    description: str
+    condition: str
+    members: int
+
+
+class SegmentsResponse(BaseModel):
+    """Every segment's member count out of the profiled customers."""
+
+    customers: int
+    built_at: dt.datetime | None
+    segments: list[SegmentModel]
+
+
+class HealthResponse(BaseModel):
+    """The server is up; whether the stores it reads exist yet."""
+
+    status: Literal["ok"]
+    project: str
+    online_store: bool
+    analytical_store: bool
+
+
+class _LazyReader:
+    """Opens the online store on first use (the server may start before a build ends) and
+    serialises calls on its one connection."""
+
+    def __init__(self, open_reader: Callable[[], OnlineReader]) -> None:
+        self._open = open_reader
+        self._reader: OnlineReader | None = None
+        self._lock = threading.Lock()
+
+    def get(self, customer_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            return self._ensure().get(customer_id)
+
+    def customers(self, kind: str, value: str) -> list[str]:
+        with self._lock:
+            return self._ensure().customers(kind, value)
+
+    def _ensure(self) -> OnlineReader:
+        if self._reader is None:
+            self._reader = self._open()
+        return self._reader
+
+    def close(self) -> None:
+        with self._lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
+
+
+def _region(project_dir: Path) -> str:
+    """The project's phone region (lookups normalise phones as identity resolution did)."""
+    if not (project_dir / PROJECT_FILE).is_file():
+        return "GB"
+    return load_project(project_dir).identity.default_region
+
+
+def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
+               segments: SegmentCounts | None = None) -> FastAPI:
+    """The API over the project built in ``project_dir``.
+
+    Args:
+        project_dir: the project (its ``.accord/`` stores are read, never written).
+        reader: the online store to read profiles from (the project's SQLite file, opened
+            read-only on first use, when None).
+        segments: where segment counts come from (the project's DuckDB file when None).
+
+    Returns:
+        The FastAPI application (serve it with uvicorn, test it with ``TestClient``).
+    """
+    root = Path(project_dir)
+    profiles = _LazyReader((lambda: reader) if reader is not None else (
+        lambda: open_online("sqlite", online_path(root), read_only=True,
+                            default_region=_region(root))))
+    counts = segments or SegmentCounts(store_path(root))
+    app = FastAPI(title="Accord", version="1",
+                  description="Customer profiles and segments of an Accord project.")
+    install_error_handlers(app)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    @app.get("/v1/health", response_model=HealthResponse)
+    def health() -> HealthResponse:
+        """Liveness, and whether a build has produced the stores yet."""
+        return HealthResponse(status="ok", project=root.resolve().name,
+                              online_store=reader is not None or online_path(root).is_file(),
+                              analytical_store=store_path(root).is_file())
+
+    @app.get("/v1/profiles/{customer_id}", response_model=ProfileResponse,
+             responses=_NOT_FOUND)
+    def profile(customer_id: str) -> ProfileResponse:
+        """The profile of a customer id (``c_`` and 12 hex characters)."""
+        document = profiles.get(customer_id)
+        if document is None:
+            raise ApiError(404, "profile_not_found",
+                           f"no customer with id {customer_id!r} (to look up an e-mail, "
+                           "phone or CRM id: GET /v1/profiles?kind=email&value=...)")
+        return ProfileResponse(customer_id=customer_id, profile=document)
+
+    @app.get("/v1/profiles", response_model=ProfileResponse,
+             responses={**_NOT_FOUND, 409: {"model": ErrorResponse}})
+    def lookup(kind: Annotated[IdentifierKind, Query(description="identifier kind")],
+               value: Annotated[str, Query(min_length=1, description="as typed; normalised "
+                                           "as identity resolution does")]) -> ProfileResponse:
+        """The profile of whoever holds an identifier (e-mail, phone or CRM id)."""
+        found = profiles.customers(kind, value)
+        if len(found) > 1:
+            raise ApiError(409, "ambiguous_identifier",
+                           f"{kind} {value!r} belongs to {len(found)} customers: "
+                           f"{', '.join(found[:5])}")
+        document = profiles.get(found[0]) if found else None
+        if document is None:
+            raise ApiError(404, "profile_not_found", f"no customer with {kind} {value!r}")
+        return ProfileResponse(customer_id=found[0], profile=document)
+
+    @app.get("/v1/segments", response_model=SegmentsResponse,
+             responses={503: {"model": ErrorResponse}})
+    def segment_counts() -> SegmentsResponse:
+        """Every segment's member count, in the project's order."""
+        summary = counts.read()
+        return SegmentsResponse(
+            customers=summary.customers, built_at=summary.built_at,
+            segments=[SegmentModel(name=s.name, description=s.description,
+                                   condition=s.condition, members=s.members)
+                      for s in summary.segments])
+
+    app.router.on_shutdown.append(profiles.close)
+    return app

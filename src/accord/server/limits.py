@@ -1,0 +1,77 @@
+"""A request body size limit, enforced while the body streams in (413 beyond it): a client
+cannot make the server buffer an unbounded body, declared length or not."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+DEFAULT_LIMIT = 1 << 20  # 1 MiB; event batches may set their own
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _body(limit: int) -> bytes:
+    return json.dumps({"error": {"code": "payload_too_large",
+                                 "message": f"request body over {limit:,} bytes"}}).encode()
+
+
+class BodyLimit:
+    """ASGI middleware: bodies over ``limit`` bytes (``limits`` per path prefix) get 413."""
+
+    def __init__(self, app: ASGIApp, limit: int = DEFAULT_LIMIT,
+                 limits: dict[str, int] | None = None) -> None:
+        self.app = app
+        self.limit = limit
+        self.limits = limits or {}
+
+    def _limit_for(self, path: str) -> int:
+        for prefix, limit in self.limits.items():
+            if path.startswith(prefix):
+                return limit
+        return self.limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit_for(scope["path"])
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._reject(send, limit)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._reject(send, limit)
+
+    @staticmethod
+    async def _reject(send: Send, limit: int) -> None:
+        body = _body(limit)
+        headers: list[Any] = [(b"content-type", b"application/json"),
+                              (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -15,13 +15,14 @@ from accord.decisioning.active import ActiveRules
 from accord.decisioning.catalogue_file import build_ruleset, read_folder
 from accord.decisioning.ruleset import RuleSet
 from accord.decisioning.service import DecisionService, EventIn, UnknownCustomer
+from accord.demo.rules import RULES_DIR
 from accord.errors import ConfigError
 from accord.logs import DurableLog, load_logs
 from accord.online.contacts import ContactStore, UnknownDecision
 from accord.online.memory import MemoryOnlineStore
 from accord.store import open_store
 
-RETAIL = Path(__file__).resolve().parents[2] / "examples" / "rules" / "retail"
+RETAIL = RULES_DIR
 NOW = dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)
 
 

@@ -35,8 +35,10 @@ def test_demo_builds_and_says_what_to_try(demo_dir: tuple[Path, str]) -> None:
     for segment in ("vip", "lapsed", "champions"):
         assert segment in output
     assert f"accord serve --project {directory} --port 8123" in output
-    assert "curl http://127.0.0.1:8123/v1/segments" in output
+    key = (directory / ".accord" / "demo-api-key").read_text().strip()
+    assert f"curl -H 'Authorization: Bearer {key}' http://127.0.0.1:8123/v1/segments" in output
     assert "kind=email&value=" in output
+    assert "/v1/decisions" in output and "decision for c_" in output
 
 
 def test_build_again_finds_nothing_new(demo_dir: tuple[Path, str]) -> None:
@@ -88,9 +90,16 @@ def test_serve_answers_over_http_until_stopped(demo_dir: tuple[Path, str]) -> No
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
         assert health.json()["online_store"] is True
-        segments = httpx.get(f"http://127.0.0.1:{port}/v1/segments", timeout=5).json()
+        key = (directory / ".accord" / "demo-api-key").read_text().strip()
+        auth = {"Authorization": f"Bearer {key}"}
+        assert httpx.get(f"http://127.0.0.1:{port}/v1/segments", timeout=5).status_code == 401
+        segments = httpx.get(f"http://127.0.0.1:{port}/v1/segments", timeout=5,
+                             headers=auth).json()
         assert segments["customers"] > 0
         assert [s["name"] for s in segments["segments"]][:2] == ["vip", "loyal"]
+        decision = httpx.post(f"http://127.0.0.1:{port}/v1/decisions", timeout=5, headers=auth,
+                              json={"channel": "web", "placements": {"hero": 1}}).json()
+        assert decision["rule_version"] == "v1" and decision["placements"]["hero"]
     finally:
         server.send_signal(signal.SIGINT)  # Ctrl-C
         output = server.communicate(timeout=30)[0].decode()

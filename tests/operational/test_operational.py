@@ -10,12 +10,13 @@ import sqlalchemy as sa
 
 from accord.clock import FixedClock
 from accord.decisioning.catalogue_file import read_folder
+from accord.demo.rules import RULES_DIR
 from accord.errors import ConfigError
 from accord.operational import ApiKeyRepository, RuleRepository, open_operational, sqlite_url
 from accord.operational.store import head
 from accord.project.loader import ProjectConfigError
 
-RETAIL = Path(__file__).resolve().parents[2] / "examples" / "rules" / "retail"
+RETAIL = RULES_DIR
 CLOCK = FixedClock(dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC))
 
 

@@ -8,6 +8,7 @@ import pytest
 from sqlglot import exp
 
 from accord.online import open_online
+from accord.operational import ApiKey
 from accord.project.template import store_path
 from accord.server import create_app
 from accord.store import open_store
@@ -20,9 +21,29 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> BuiltDemo:
     return built_demo(tmp_path_factory.mktemp("server") / "retailer", customers=1_500)
 
 
+KEY = "test-key"
+READER = ApiKey("k1", "tests", frozenset({"profiles"}))
+
+
+def verify(secret: str) -> ApiKey | None:
+    return READER if secret == KEY else None
+
+
 @pytest.fixture(scope="module")
 def client(demo: BuiltDemo) -> ApiClient:
-    return ApiClient(create_app(demo.directory))
+    return ApiClient(create_app(demo.directory, verify=verify),
+                     headers={"Authorization": f"Bearer {KEY}"})
+
+
+def test_profile_routes_need_a_key_with_the_scope(demo: BuiltDemo) -> None:
+    anonymous = ApiClient(create_app(demo.directory, verify=verify))
+    _error(anonymous.get("/v1/segments"), 401, "missing_api_key")
+    wrong = ApiClient(create_app(demo.directory, verify=verify), headers={"X-API-Key": "nope"})
+    _error(wrong.get("/v1/segments"), 401, "invalid_api_key")
+    writer = ApiClient(create_app(demo.directory, verify=lambda s: ApiKey(
+        "k2", "shop", frozenset({"events"}))), headers={"X-API-Key": "any"})
+    _error(writer.get("/v1/segments"), 403, "missing_scope")
+    assert anonymous.get("/v1/health").status_code == 200
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +120,9 @@ def test_unknown_customer_is_404_with_the_error_body(client: ApiClient) -> None:
 
 def test_bad_requests_use_the_same_error_body(client: ApiClient) -> None:
     message = _error(client.get("/v1/profiles", params={"kind": "shoe_size", "value": "9"}),
-                     422, "invalid_request")
+                     400, "invalid_request")
     assert "kind" in message
-    _error(client.get("/v1/profiles", params={"kind": "email"}), 422, "invalid_request")
+    _error(client.get("/v1/profiles", params={"kind": "email"}), 400, "invalid_request")
     _error(client.get("/v1/nowhere"), 404, "not_found")
     _error(client.post("/v1/segments"), 405, "method_not_allowed")
 
@@ -138,7 +159,8 @@ def test_identifier_of_two_customers_is_409() -> None:
     store.replace_all([("c_1", {"customer_id": "c_1"}), ("c_2", {"customer_id": "c_2"})],
                       [("email", "shared@example.com", "c_1"),
                        ("email", "shared@example.com", "c_2")])
-    client = ApiClient(create_app(Path("unused"), reader=store))
+    client = ApiClient(create_app(Path("unused"), reader=store, verify=verify),
+                       headers={"X-API-Key": KEY})
     message = _error(client.get("/v1/profiles", params={"kind": "email",
                                                         "value": "Shared@Example.com"}),
                      409, "ambiguous_identifier")
@@ -146,7 +168,7 @@ def test_identifier_of_two_customers_is_409() -> None:
 
 
 def test_before_a_build_segments_are_unavailable(tmp_path: Path) -> None:
-    client = ApiClient(create_app(tmp_path))
+    client = ApiClient(create_app(tmp_path, verify=verify), headers={"X-API-Key": KEY})
     assert client.get("/v1/health").json()["online_store"] is False
     message = _error(client.get("/v1/segments"), 503, "store_unavailable")
     assert "accord build" in message

@@ -19,6 +19,7 @@ from accord.cli.build import print_build, run_build
 from accord.cli.common import err_console, guard, out_console
 from accord.cli.progress import RichProgress
 from accord.clock import SystemClock
+from accord.demo.rules import KEY_FILE, DemoRules, install_rules
 
 if TYPE_CHECKING:
     from accord.demo import DemoReport
@@ -113,15 +114,47 @@ def _print_segments(report: BuildReport) -> None:
     out_console.print(table)
 
 
-def _print_try(directory: Path, sample: Sample | None, port: int, serving: bool) -> None:
+def _print_decision(directory: Path, sample: Sample | None, rules: DemoRules) -> None:
+    """What the hub would do for the sample customer on the web site now, and why."""
+    from accord.decisioning.service import decision_record
+    from accord.online import open_online
+    from accord.pipeline import online_path
+    from accord.server.runtime import decision_service
+
+    if sample is None:
+        return
+    reader = open_online("sqlite", online_path(directory), read_only=True)
+    try:
+        service = decision_service(directory, reader)
+        decision = decision_record(service.decide("web", {"hero": 1, "banner": 1},
+                                                  customer=sample.customer_id, explore=False))
+    finally:
+        reader.close()
+    table = Table(title=f"decision for {sample.customer_id} on the web (rules {rules.version}): "
+                        f"{decision['placements']}", title_justify="left")
+    table.add_column("treatment")
+    table.add_column("reason")
+    table.add_column("detail")
+    for candidate in decision["candidates"]:
+        table.add_row(candidate["treatment_id"], candidate["reason"], candidate["detail"])
+    out_console.print(table)
+
+
+def _print_try(directory: Path, sample: Sample | None, port: int, serving: bool,
+               key: str) -> None:
     base = f"http://{HOST}:{port}"
+    auth = f"-H 'Authorization: Bearer {key}'"
     lines = [] if serving else [f"accord serve --project {directory} --port {port}"]
     if sample is not None:
-        lines.append(f"curl {base}/v1/profiles/{sample.customer_id}")
+        lines.append(f"curl {auth} {base}/v1/profiles/{sample.customer_id}")
         if sample.email:
             shouted = quote(sample.email.upper(), safe="@")  # lookups normalise e-mails
-            lines.append(f"curl '{base}/v1/profiles?kind=email&value={shouted}'")
-    lines += [f"curl {base}/v1/segments", f"open {base}/docs",
+            lines.append(f"curl {auth} '{base}/v1/profiles?kind=email&value={shouted}'")
+            body = ('{"customer": "' + sample.email + '", "channel": "web", '
+                    '"placements": {"hero": 1}, "trace": true}')
+            lines.append(f"curl {auth} -H 'content-type: application/json' "
+                         f"-d '{body}' {base}/v1/decisions")
+    lines += [f"curl {auth} {base}/v1/segments", f"open {base}/docs",
               f"accord sql --project {directory} "
               "\"SELECT segment, members FROM segments ORDER BY members DESC\""]
     # soft wrap: a command broken over two lines could not be pasted
@@ -155,7 +188,12 @@ def demo_command(
     if sample is not None:
         _print_sample(directory, sample)
     _print_segments(report)
-    _print_try(directory, sample, port, serving=not no_serve)
+    with guard():
+        rules = install_rules(directory, clock)
+    _print_decision(directory, sample, rules)
+    out_console.print(f"API key (all scopes, kept in {directory}/.accord/{KEY_FILE}): "
+                      f"{rules.api_key}", soft_wrap=True)
+    _print_try(directory, sample, port, serving=not no_serve, key=rules.api_key)
     if not no_serve:
         from accord.cli.serve import serve
 

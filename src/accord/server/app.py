@@ -5,8 +5,11 @@ online store (by customer id, or by e-mail, phone or CRM id), segment counts fro
 analytical store (opened read-only). Every error has the body
 ``{"error": {"code": ..., "message": ...}}``; the OpenAPI description is at ``/docs``.
 
-Routes::
+Routes (all but health need an API key with the scope in brackets)::
 
+    POST /v1/decisions                                   [decisions]
+    POST /v1/outcomes                                    [outcomes]
+    POST /v1/events  (NDJSON)                            [events]
     GET /v1/health
     GET /v1/profiles/{customer_id}
     GET /v1/profiles?kind=email|phone|customer_ref&value=...
@@ -21,15 +24,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, Query
+from fastapi import Depends, FastAPI, Query
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
+from accord.clock import Clock, SystemClock
+from accord.decisioning.service import DecisionService
 from accord.online import OnlineReader, open_online
+from accord.online.base import OnlineCapabilities
+from accord.operational import ApiKey, ApiKeyRepository
 from accord.pipeline import online_path
 from accord.project import PROJECT_FILE, load_project
 from accord.project.template import store_path
+from accord.server.auth import Verifier, require
+from accord.server.decisions import decision_routes
 from accord.server.errors import ApiError, ErrorResponse, install_error_handlers
+from accord.server.limits import DEFAULT_LIMIT, BodyLimit
+from accord.server.runtime import KeyVerifier, Lazy, decision_service, open_project_operational
 from accord.server.segments import SegmentCounts
 
 __all__ = ["HealthResponse", "ProfileResponse", "SegmentsResponse", "create_app"]
@@ -77,6 +88,8 @@ class _LazyReader:
     """Opens the online store on first use (the server may start before a build ends) and
     serialises calls on its one connection."""
 
+    capabilities = OnlineCapabilities(persistent=True, atomic_replace=True, shared=True)
+
     def __init__(self, open_reader: Callable[[], OnlineReader]) -> None:
         self._open = open_reader
         self._reader: OnlineReader | None = None
@@ -110,7 +123,9 @@ def _region(project_dir: Path) -> str:
 
 
 def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
-               segments: SegmentCounts | None = None) -> FastAPI:
+               segments: SegmentCounts | None = None, verify: Verifier | None = None,
+               service: Callable[[], DecisionService] | None = None,
+               clock: Clock | None = None) -> FastAPI:
     """The API over the project built in ``project_dir``.
 
     Args:
@@ -118,6 +133,9 @@ def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
         reader: the online store to read profiles from (the project's SQLite file, opened
             read-only on first use, when None).
         segments: where segment counts come from (the project's DuckDB file when None).
+        verify: checks API keys (the project's operational store when None).
+        service: the decision service (built on first use from the project's stores).
+        clock: the clock decisions are made with (the system clock when None).
 
     Returns:
         The FastAPI application (serve it with uvicorn, test it with ``TestClient``).
@@ -128,8 +146,15 @@ def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
                             default_region=_region(root))))
     counts = segments or SegmentCounts(store_path(root))
     app = FastAPI(title="Accord", version="1",
-                  description="Customer profiles and segments of an Accord project.")
+                  description="Decisions, customer profiles and segments of an Accord "
+                              "project. Every /v1 route but /v1/health needs an API key.")
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=DEFAULT_LIMIT, limits={"/v1/events": 16 << 20})
+    verify = verify or KeyVerifier(Lazy(lambda: ApiKeyRepository(
+        open_project_operational(root), clock or SystemClock())))
+    read_profiles = require("profiles", verify)
+    decisions = service or Lazy(lambda: decision_service(root, profiles, clock))
+    app.include_router(decision_routes(decisions, verify))
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:
@@ -144,7 +169,8 @@ def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
 
     @app.get("/v1/profiles/{customer_id}", response_model=ProfileResponse,
              responses=_NOT_FOUND)
-    def profile(customer_id: str) -> ProfileResponse:
+    def profile(customer_id: str,
+                key: ApiKey = Depends(read_profiles)) -> ProfileResponse:
         """The profile of a customer id (``c_`` and 12 hex characters)."""
         document = profiles.get(customer_id)
         if document is None:
@@ -157,7 +183,8 @@ def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
              responses={**_NOT_FOUND, 409: {"model": ErrorResponse}})
     def lookup(kind: Annotated[IdentifierKind, Query(description="identifier kind")],
                value: Annotated[str, Query(min_length=1, description="as typed; normalised "
-                                           "as identity resolution does")]) -> ProfileResponse:
+                                           "as identity resolution does")],
+               key: ApiKey = Depends(read_profiles)) -> ProfileResponse:
         """The profile of whoever holds an identifier (e-mail, phone or CRM id)."""
         found = profiles.customers(kind, value)
         if len(found) > 1:
@@ -171,7 +198,7 @@ def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
 
     @app.get("/v1/segments", response_model=SegmentsResponse,
              responses={503: {"model": ErrorResponse}})
-    def segment_counts() -> SegmentsResponse:
+    def segment_counts(key: ApiKey = Depends(read_profiles)) -> SegmentsResponse:
         """Every segment's member count, in the project's order."""
         summary = counts.read()
         return SegmentsResponse(

@@ -17,7 +17,7 @@ from accord.errors import ConfigError
 __all__ = ["ApiError", "ErrorBody", "ErrorResponse", "install_error_handlers"]
 
 #: HTTP status -> the code clients see when FastAPI or Starlette raised the error.
-_STATUS_CODES = {404: "not_found", 405: "method_not_allowed", 422: "invalid_request"}
+_STATUS_CODES = {404: "not_found", 405: "method_not_allowed", 400: "invalid_request"}
 
 
 class ErrorBody(BaseModel):
@@ -62,11 +62,16 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    # A malformed body or a bad field is the client's error: 400, naming the path of every
+    # bad field ("body.placements.hero: Input should be greater than or equal to 1").
     problems = []
     for error in exc.errors():
         where = ".".join(str(part) for part in error.get("loc", ()))
-        problems.append(f"{where}: {error.get('msg', 'invalid')}")
-    return error_response(422, "invalid_request", "; ".join(problems) or "invalid request")
+        message = str(error.get("msg", "invalid"))
+        if error.get("type") == "json_invalid":
+            message = f"malformed JSON: {error.get('ctx', {}).get('error', message)}"
+        problems.append(f"{where}: {message}")
+    return error_response(400, "invalid_request", "; ".join(problems) or "invalid request")
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:

@@ -18,9 +18,11 @@ __all__ = ["ApiClient"]
 class ApiClient:
     """``client.get("/v1/health").json()`` against an ASGI ``app``."""
 
-    def __init__(self, app: Any, base_url: str = "http://accord.test") -> None:
+    def __init__(self, app: Any, base_url: str = "http://accord.test",
+                 headers: dict[str, str] | None = None) -> None:
         self.app = app
         self.base_url = base_url
+        self.headers = dict(headers or {})  # sent with every request (an API key, say)
 
     def request(self, method: str, url: str, **options: Any) -> httpx.Response:
         """Send one request and return the whole response."""
@@ -36,7 +38,8 @@ class ApiClient:
 
     async def _send(self, method: str, url: str, **options: Any) -> httpx.Response:
         transport = httpx.ASGITransport(app=self.app)
-        async with httpx.AsyncClient(transport=transport, base_url=self.base_url) as client:
+        async with httpx.AsyncClient(transport=transport, base_url=self.base_url,
+                                     headers=self.headers) as client:
             response = await client.request(method, url, **options)
             await response.aread()
             return response

@@ -99,8 +99,8 @@ def test_bad_decision_requests_change_nothing(project: tuple[Path, str, ApiClien
                                               code: str, says: str) -> None:
     directory, key, client = project
     if request_kwargs.pop("strict", False):
-        from accord.demo.rules import RULES_DIR
         from accord.decisioning.catalogue_file import read_folder
+        from accord.demo.rules import RULES_DIR
         from accord.operational import RuleRepository
 
         catalogue, dmn = read_folder(RULES_DIR)

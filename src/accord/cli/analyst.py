@@ -21,7 +21,7 @@ from rich.table import Table
 from sqlglot import exp
 
 from accord.cli import jsonout
-from accord.cli.common import fail, guard, out_console
+from accord.cli.common import ProjectOption, fail, guard, out_console
 from accord.errors import ConfigError
 
 __all__ = ["ANALYTICS_FILE", "ONLINE_FILE", "STATE_DIR", "Format", "check_read_only",
@@ -35,9 +35,6 @@ ONLINE_FILE = "online.sqlite"
 #: Statement types that only read.
 _READS: tuple[type[exp.Expr], ...] = (exp.Query, exp.Describe, exp.Show)
 
-ProjectOption = Annotated[Path, typer.Option(
-    "--project", "-p", help="The project directory (default: the current one).",
-    file_okay=False)]
 
 
 class Format(enum.StrEnum):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from accord.cli.common import err_console, fail, guard, out_console
+from accord.cli.common import ProjectOption, err_console, fail, guard, out_console
 from accord.cli.progress import RichProgress
 from accord.clock import SystemClock
 
@@ -20,8 +20,6 @@ if TYPE_CHECKING:
 
 __all__ = ["build_command", "parse_day", "print_build", "run_build"]
 
-ProjectOption = Annotated[Path, typer.Option(
-    "--project", "-p", help="The project folder (holding accord.yaml).")]
 
 
 def parse_day(text: str | None) -> dt.date | None:

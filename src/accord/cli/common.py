@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -76,3 +76,8 @@ def read_json_file(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         fail(f"{path} is not UTF-8 text")
     return parse_json_object(text, str(path))
+
+
+#: ``--project DIR``: the project folder (holding accord.yaml), the current folder by default.
+ProjectOption = Annotated[Path, typer.Option(
+    "--project", "-p", help="The project folder (holding accord.yaml).")]

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from accord.cli.common import err_console, guard, out_console
+from accord.cli.common import ProjectOption, err_console, guard, out_console
 from accord.cli.progress import RichProgress
 from accord.clock import SystemClock
 
@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from accord.identity.explain import Explanation
     from accord.identity.resolve import IdentityReport
 
-ProjectOption = Annotated[Path, typer.Option(
-    "--project", "-p", help="The project folder (holding accord.yaml).")]
 
 #: Over-shared identifiers listed in the report (the table holds them all).
 SHOWN_IGNORED = 10

@@ -8,15 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from accord.cli.common import err_console, guard, out_console
+from accord.cli.common import ProjectOption, err_console, guard, out_console
 from accord.cli.progress import RichProgress
 from accord.clock import SystemClock
 
 if TYPE_CHECKING:
     from accord.connectors.report import IngestReport
 
-ProjectOption = Annotated[Path, typer.Option(
-    "--project", "-p", help="The project folder (holding accord.yaml).")]
 
 
 def init_command(

@@ -14,6 +14,13 @@ Commands::
     accord build [--project DIR] [--as-of DATE]
     accord serve [--project DIR] [--host 127.0.0.1] [--port 8000]
     accord demo [--dir DIR] [--customers N] [--seed S] [--no-serve] [--port P]
+    accord identity [explain ID]
+    accord sql QUERY [--format table|csv|json]
+    accord profile ID
+    accord segments [NAME]
+    accord rules load FOLDER [--activate] | activate VERSION | list
+    accord keys create APP --scope S... | list | revoke ID
+    accord logs load
 
 Every :class:`accord.errors.AccordError` ends the command with a one-line red ``error: …``
 on stderr and exit code 2, never a traceback. ``dmn check`` exits 1 when the model has
@@ -28,7 +35,7 @@ from typing import Annotated, Any
 
 import typer
 
-from accord.cli import analyst, dmn, identity
+from accord.cli import analyst, dmn, identity, keys, logs, rules
 from accord.cli.build import build_command
 from accord.cli.common import EXIT_ERROR, print_error
 from accord.cli.demo import demo_command
@@ -51,12 +58,15 @@ class AccordTyper(typer.Typer):
 
 app = AccordTyper(
     name="accord",
-    help="Accord: DMN decisions and FEEL expressions.",
+    help="Accord: the customer decision hub (data hub, DMN decisions, the decision API).",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(dmn.app, name="dmn")
 app.add_typer(identity.app, name="identity")
+app.add_typer(rules.app, name="rules")
+app.add_typer(keys.app, name="keys")
+app.add_typer(logs.app, name="logs")
 app.command("feel")(feel_command)
 app.command("sql")(analyst.sql_command)
 app.command("profile")(analyst.profile_command)

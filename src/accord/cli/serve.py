@@ -1,37 +1,44 @@
-"""``accord serve``: the read-only HTTP API of a built project (uvicorn, one process)."""
+"""``accord serve``: the HTTP API of a built project (uvicorn, one or more workers)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from accord.cli.common import guard, out_console
+from accord.cli.common import ProjectOption, guard, out_console
 
 __all__ = ["serve", "serve_command"]
 
-ProjectOption = Annotated[Path, typer.Option(
-    "--project", "-p", help="The project folder (holding accord.yaml).")]
 
 
-def serve(project: Path, *, host: str, port: int) -> None:
-    """Serve ``project`` on ``host:port`` until interrupted (Ctrl-C)."""
+def serve(project: Path, *, host: str, port: int, workers: int = 1) -> None:
+    """Serve ``project`` on ``host:port`` until interrupted (Ctrl-C), in ``workers``
+    processes (each builds its own app: own connections, own log segments)."""
     import uvicorn
 
     from accord.server import create_app
+    from accord.server.app import PROJECT_ENV
 
     with guard():
-        app = create_app(project)
-    out_console.print(f"Serving {project} on http://{host}:{port} (API docs: "
-                      f"http://{host}:{port}/docs); Ctrl-C stops.")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+        create_app(project)  # fail here, with a clear error, rather than in every worker
+    out_console.print(f"Serving {project} on http://{host}:{port} with {workers} worker(s) "
+                      f"(API docs: http://{host}:{port}/docs); Ctrl-C stops.")
+    if workers == 1:
+        uvicorn.run(create_app(project), host=host, port=port, log_level="warning")
+        return
+    os.environ[PROJECT_ENV] = str(project.resolve())
+    uvicorn.run("accord.server.app:app_from_environment", factory=True, host=host, port=port,
+                workers=workers, log_level="warning")
 
 
 def serve_command(
     project: ProjectOption = Path("."),
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Server processes.", min=1, max=64)] = 1,
 ) -> None:
-    """Serve profile lookups and segment counts over HTTP (read-only)."""
-    serve(project, host=host, port=port)
+    """Serve decisions, outcomes, events, profile lookups and segment counts over HTTP."""
+    serve(project, host=host, port=port, workers=workers)

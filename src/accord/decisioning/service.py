@@ -10,11 +10,12 @@ decision sees them, and into the durable logs for the analytical store.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from accord.clock import Clock
 from accord.decisioning.active import ActiveRules
@@ -116,6 +117,17 @@ class DecisionService:
                context: Mapping[str, Any] | None = None, request_id: str | None = None,
                explore: bool = True, trace: bool = False) -> Decision:
         """Decide for a customer named by any identifier (or anonymously)."""
+        return self.decide_record(channel, placements, customer=customer,
+                                  anonymous_id=anonymous_id, context=context,
+                                  request_id=request_id, explore=explore, trace=trace)[0]
+
+    def decide_record(self, channel: str, placements: Mapping[str, int], *,
+                      customer: str | None = None, anonymous_id: str | None = None,
+                      context: Mapping[str, Any] | None = None, request_id: str | None = None,
+                      explore: bool = True, trace: bool = False
+                      ) -> tuple[Decision, dict[str, Any]]:
+        """:meth:`decide`, also returning the decision as logged (:func:`decision_record`),
+        built once for the log and the API's response."""
         rules = self.rules.current()
         now = self.clock.now()
         customer_id, profile = self._customer(customer, rules.unknown_customer == "reject")
@@ -134,10 +146,10 @@ class DecisionService:
         segments = list((profile or {}).get("segments") or ())
         self.contacts.record_decision(decision.decision_id, key, channel, now, segments,
                                       decision.given())
+        record = decision_record(decision)
         if self.decision_log is not None:
-            line = json.dumps(decision_record(decision), default=str).encode()
-            self.decision_log.append([line], durable=False)
-        return decision
+            self.decision_log.append([orjson.dumps(record, default=str)], durable=False)
+        return decision, record
 
     def record_outcome(self, decision_id: str, treatment_id: str, kind: OutcomeKind, *,
                        value: Decimal | None = None) -> RecordedOutcome:
@@ -154,7 +166,7 @@ class DecisionService:
     def ingest_events(self, events: Sequence[EventIn]) -> int:
         """Make a batch durable (returns once on disk), then visible to decisions."""
         if self.event_log is not None:
-            self.event_log.append([json.dumps(_plain(_event_row(e))).encode() for e in events])
+            self.event_log.append([orjson.dumps(_plain(_event_row(e))) for e in events])
         recent = []
         for event in events:
             key = event.customer_id or self._email_customer(event.email) or event.anonymous_id

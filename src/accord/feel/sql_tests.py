@@ -122,9 +122,8 @@ def range_test(compiler: SqlCompiler, node: ast.RangeNode, value: Typed) -> Type
     """``value`` satisfies the range ``node`` (:func:`accord.feel.semantics.in_range`).
 
     A range whose endpoints are not ascending values of one type is null itself, and a
-    value satisfies null when it is null. In an interval literal a null endpoint makes
-    membership null; in a unary-test range (``< x`` inside a list) a null ``x`` leaves
-    that side open when the side is open and makes membership null when it is closed.
+    value satisfies null when it is null. A null endpoint makes membership null, in an
+    interval literal and in a unary-test range (``< x`` inside a list) alike.
     """
     start = compiler.expression(node.start) if node.start is not None else None
     end = compiler.expression(node.end) if node.end is not None else None
@@ -145,7 +144,7 @@ def range_test(compiler: SqlCompiler, node: ast.RangeNode, value: Typed) -> Type
     if _total(value, start, interval, node.start_closed):
         # the lower check is never null for a non-null value: Kleene AND is Python's order
         checks = and_(lower, upper)
-        if not isinstance(checks, exp.Boolean) and _plain(end, interval, node.end_closed):
+        if not isinstance(checks, exp.Boolean):
             whens = [when for when in whens if when is not value_null]  # null already
         return Typed(case(whens, checks), BOOLEAN)
     whens += [(negate(lower), false()), (is_null(lower), null(BOOLEAN).sql)]
@@ -157,15 +156,7 @@ def _bound(op: str, value: Typed, bound: Typed | None, closed: bool,
     """One side's check for a non-null value: true, false or null as in ``in_range``."""
     if bound is None:
         return null(BOOLEAN).sql if closed else true()
-    check = order(op, value, bound).sql
-    if interval or closed or never_null(bound.sql):
-        return check  # a null closed bound makes the comparison null, as it should
-    return or_(is_null(bound.sql), check)  # a null open bound leaves the side open
-
-
-def _plain(bound: Typed | None, interval: bool, closed: bool) -> bool:
-    """Whether the side's check is a plain comparison (null for a null value)."""
-    return bound is None or interval or closed or never_null(bound.sql)
+    return order(op, value, bound).sql  # a null bound makes the comparison null
 
 
 def _total(value: Typed, bound: Typed | None, interval: bool, closed: bool) -> bool:

@@ -23,6 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from accord.decisioning.history import (
     SUCCESSES,
     CustomerHistory,
@@ -188,11 +190,11 @@ class ContactStore:
                         at: dt.datetime, segments: Sequence[str], given: Sequence[str]
                         ) -> None:
         """Remember a decision so that its outcomes can be linked to it."""
-        with self._tx() as connection:
-            connection.execute(
-                "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?, ?)",
-                (decision_id, customer_key, channel, _iso(at), json.dumps(list(segments)),
-                 json.dumps(list(given))))
+        # one statement, autocommitted: the busiest write of the decision path
+        self._connection().execute(
+            "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?, ?)",
+            (decision_id, customer_key, channel, _iso(at), orjson.dumps(list(segments)),
+             orjson.dumps(list(given))))
 
     def record_outcome(self, decision_id: str, treatment_id: str, kind: OutcomeKind,
                        at: dt.datetime, *, value: Decimal | None = None,

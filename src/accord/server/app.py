@@ -209,3 +209,17 @@ def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
 
     app.router.on_shutdown.append(profiles.close)
     return app
+
+
+#: Environment variable naming the project of ``app_from_environment`` (multi-worker serve).
+PROJECT_ENV = "ACCORD_PROJECT"
+
+
+def app_from_environment() -> FastAPI:
+    """The app of the project named by ``$ACCORD_PROJECT`` (uvicorn's factory for workers)."""
+    import gc
+    import os
+
+    app = create_app(Path(os.environ[PROJECT_ENV]))
+    gc.freeze()  # start-up objects leave the GC's generations: shorter pauses per request
+    return app

@@ -4,7 +4,7 @@ scope 403, before anything is read or written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
@@ -23,10 +23,14 @@ def _secret(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-def require(scope: str, verify: Verifier) -> Callable[[Request], ApiKey]:
-    """A FastAPI dependency admitting keys with ``scope`` (or ``admin``)."""
+def require(scope: str, verify: Verifier) -> Callable[[Request], Awaitable[ApiKey]]:
+    """A FastAPI dependency admitting keys with ``scope`` (or ``admin``).
 
-    def dependency(request: Request) -> ApiKey:
+    It is a coroutine so that FastAPI runs it on the event loop: a synchronous dependency
+    would cost a thread-pool hop per request (verification is a dict lookup when cached).
+    """
+
+    async def dependency(request: Request) -> ApiKey:
         secret = _secret(request)
         if secret is None:
             raise ApiError(401, "missing_api_key",

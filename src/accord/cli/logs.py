@@ -1,0 +1,30 @@
+"""``accord logs load``: move the server's decision and event logs into the analytical store
+(incremental and exactly once; run it on a schedule, or after a load test)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from accord.cli.common import ProjectOption, guard, out_console
+
+app = typer.Typer(help="The decision and event logs.", no_args_is_help=True)
+
+
+@app.command("load")
+def load_command(project: ProjectOption = Path(".")) -> None:
+    """Load new log lines into the analytical store (tables decision_log, raw_api_events)."""
+    from accord.logs import load_logs
+    from accord.project.template import store_path
+    from accord.server.runtime import logs_path
+    from accord.store import open_store
+
+    with guard():
+        store = open_store("duckdb", store_path(project))
+        try:
+            report = load_logs(logs_path(project), store)
+        finally:
+            store.close()
+    out_console.print(f"loaded {report.rows['decisions']:,} decisions and "
+                      f"{report.rows['events']:,} events from {report.files} log files")

@@ -32,16 +32,26 @@ def test_labels_follow_first_records() -> None:
 
 
 def test_over_shared_value_is_ignored_and_reported() -> None:
-    # Value 9 is on 4 records (more than 3): it links nobody. Value 5 is on 3: it links.
-    edges = [(r, 9, 0) for r in range(4)] + [(4, 5, 0), (5, 5, 0), (6, 5, 0)]
+    # Value 9 sits beside four different e-mails (values 10..13) on four records: more than
+    # 3 other identifiers, it links nobody. Value 5 is on three records beside one value.
+    edges = [(r, 9, 0) for r in range(4)] + [(r, 10 + r, 0) for r in range(4)]
+    edges += [(4, 5, 0), (5, 5, 0), (6, 5, 0), (4, 20, 0)]
     labels, components = _connect(7, edges, max_group_size=3)
     assert labels == [0, 1, 2, 3, 4, 4, 4]
     assert components.ignored.tolist() == [9]  # type: ignore[attr-defined]
     assert components.ignored_records.tolist() == [4]  # type: ignore[attr-defined]
 
 
-def test_guard_counts_records_not_rules() -> None:
-    # Two records carry value 0 under two rules each: still two records, under a limit of 2.
+def test_a_value_repeated_on_one_persons_records_is_not_over_shared() -> None:
+    # A loyal customer: 50 orders all carrying the same e-mail (0) and CRM id (1).
+    edges = [(r, 0, 0) for r in range(50)] + [(r, 1, 0) for r in range(50)]
+    labels, components = _connect(50, edges, max_group_size=3)
+    assert set(labels) == {0}
+    assert components.ignored.size == 0  # type: ignore[attr-defined]
+
+
+def test_guard_counts_other_values_not_rules() -> None:
+    # Two records carry value 0 under two rules each, beside nothing else: nothing is ignored.
     labels, components = _connect(2, [(0, 0, 0), (0, 0, 1), (1, 0, 0), (1, 0, 1)], rules=2,
                                   max_group_size=2)
     assert labels == [0, 0]

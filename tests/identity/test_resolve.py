@@ -38,9 +38,11 @@ CONTACTS = [
 ORDERS = [
     {"_source": "shop", "source_id": "O1", "email": "ann@example.com"},
     {"_source": "shop", "source_id": "O2", "customer_ref": " C2 ", "phone": "+44 20 7946 0958"},
-    {"_source": "shop", "source_id": "O3", "email": "test@example.com"},
-    {"_source": "shop", "source_id": "O4", "email": "TEST@example.com "},
-    {"_source": "shop", "source_id": "O5", "email": "test@example.com", "phone": "n/a"},
+    # three different people typed test@example.com beside their own shop accounts
+    {"_source": "shop", "source_id": "O3", "email": "test@example.com", "customer_ref": "S3"},
+    {"_source": "shop", "source_id": "O4", "email": "TEST@example.com ", "customer_ref": "S4"},
+    {"_source": "shop", "source_id": "O5", "email": "test@example.com", "phone": "n/a",
+     "customer_ref": "S5"},
 ]
 TICKETS = [
     {"_source": "service", "source_id": "T1", "phone": "+44 (0)7812 345678"},
@@ -77,7 +79,8 @@ def test_links_records_across_sources(store: AnalyticalStore) -> None:
     assert ids["C1"] == ids["O1"] == ids["T1"]  # e-mail, then phone variants
     assert ids["C2"] == ids["O2"]  # customer_ref with spaces
     assert ids["C1"] != ids["C2"]
-    # test@example.com is on three records, over the limit of two: they stay apart.
+    # test@example.com sits beside three other identifiers, over the limit of two: the
+    # three people who typed it stay apart.
     assert len({ids["O3"], ids["O4"], ids["O5"]}) == 3
     assert report.records == 8 and report.customers == 5
     assert [(i.kind, i.value, i.records) for i in report.ignored] == [

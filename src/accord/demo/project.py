@@ -105,9 +105,9 @@ sources:
 
 identity:
   default_region: GB        # phones written without +44 are British
-  # A value carried by more records than this links nobody. Every order and event of a
-  # customer carries their CRM id and e-mail, so the bound is far above one person's records.
-  max_group_size: 5000
+  # A value found beside more other identifiers than this (other people's e-mails, phones,
+  # ids) links nobody: a shop's phone number, test@example.com.
+  max_group_size: 25
 
 profiles:
   dimensions:

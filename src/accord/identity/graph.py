@@ -6,9 +6,11 @@ rule (see :mod:`accord.identity.rules`). Connected components of that graph are 
 ``scipy.sparse.csgraph.connected_components`` does a million records in well under a second,
 where a Python union-find or networkx takes seconds.
 
-Over-merge guard: a value carried by more than ``max_group_size`` distinct records (the shop's
-own phone number typed into every walk-in order, ``test@example.com``) would chain strangers
-together, so it gets no node and is reported instead.
+Over-merge guard: a value found beside more than ``max_group_size`` distinct other identifier
+values (the shop's own phone number typed into every walk-in order beside each buyer's
+e-mail, ``test@example.com``) would chain strangers together, so it gets no node and is
+reported instead. Counting records instead would also catch a loyal customer's own e-mail,
+repeated on every one of their orders.
 
 Everything here is pure: arrays in, arrays out.
 """
@@ -82,6 +84,36 @@ class Components:
     links: IntArray
 
 
+def breadth(identifier: IntArray, record: IntArray, n_identifiers: int) -> IntArray:
+    """How many distinct other identifier values appear on the records carrying each value.
+
+    This, not the number of records, is what tells a shared value: a customer's own e-mail
+    repeated on 500 of their orders sits beside one CRM id and one phone, while a shop's
+    phone number or ``test@example.com`` sits beside hundreds of other people's identifiers.
+    ``identifier``/``record`` are distinct (value, record) pairs.
+    """
+    if identifier.size == 0:
+        return np.zeros(n_identifiers, dtype=np.int64)
+    order = np.lexsort((identifier, record))
+    by_record, by_value = record[order], identifier[order]
+    sources: list[IntArray] = []
+    targets: list[IntArray] = []
+    offset = 1
+    # records carry a few identifiers each: pair every value with the others on its record
+    while offset < by_record.size:
+        same = by_record[offset:] == by_record[:-offset]
+        if not same.any():
+            break
+        first, second = by_value[:-offset][same], by_value[offset:][same]
+        sources += [first, second]
+        targets += [second, first]
+        offset += 1
+    if not sources:
+        return np.zeros(n_identifiers, dtype=np.int64)
+    pair_keys = distinct(np.concatenate(sources) * n_identifiers + np.concatenate(targets))
+    return np.bincount(pair_keys // n_identifiers, minlength=n_identifiers).astype(np.int64)
+
+
 def connect(n_records: int, edge_record: IntArray, edge_identifier: IntArray,
             edge_rule: IntArray, *, n_rules: int, max_group_size: int) -> Components:
     """Connected components of records linked by shared identifiers.
@@ -93,7 +125,8 @@ def connect(n_records: int, edge_record: IntArray, edge_identifier: IntArray,
             ordered as the values are, so "smallest" means the same everywhere).
         edge_rule: per edge, the rule under which the record carries the value.
         n_rules: how many rules (edge_rule is below it).
-        max_group_size: a value carried by more distinct records than this is ignored.
+        max_group_size: a value found beside more distinct other identifier values than
+            this (on the records carrying it) is ignored: see :func:`breadth`.
 
     Returns:
         The components, the ignored identifiers and the edges that were used.
@@ -116,7 +149,7 @@ def connect(n_records: int, edge_record: IntArray, edge_identifier: IntArray,
     # A record carrying a value under two rules is still one record for the guard.
     pairs = distinct(identifier * n_records + record)
     carried = np.bincount(pairs // n_records, minlength=n_identifiers)
-    over = carried > max_group_size
+    over = breadth(pairs // n_records, pairs % n_records, n_identifiers) > max_group_size
     ignored = np.flatnonzero(over).astype(np.int64)
 
     keep = ~over[identifier] if identifier.size else np.ones(0, dtype=bool)

@@ -160,7 +160,8 @@ class Identity(_Strict):
         MatchRule(name="phone", identifiers=["phone"]),
         MatchRule(name="customer_ref", identifiers=["customer_ref"]),
     ])
-    #: An identifier value shared by more records than this is reported and not used.
+    #: An identifier value found beside more distinct other identifier values than this (a
+    #: shop's phone on every walk-in order, test@example.com) is reported and not used.
     max_group_size: int = Field(default=25, ge=2)
     #: Region for phone numbers written without a country code (ISO 3166 alpha-2).
     default_region: str = "GB"

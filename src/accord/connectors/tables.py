@@ -16,6 +16,7 @@ from sqlglot import exp
 
 from accord.connectors.base import LINE, RowError, SourceState
 from accord.project.config import ENTITY_FIELDS, Entity
+from accord.store.sql import table as _table
 
 if TYPE_CHECKING:
     from accord.project.config import Project
@@ -70,9 +71,6 @@ def create_table(name: str, columns: Mapping[str, str]) -> exp.Create:
                                      for column, type_name in columns.items()])
     return exp.Create(this=schema, kind="TABLE", exists=True)
 
-
-def _table(name: str) -> exp.Table:
-    return exp.Table(this=exp.to_identifier(name, quoted=True))
 
 
 def _source_is(source: str) -> exp.Expr:

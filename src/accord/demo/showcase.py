@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from accord.store.base import AnalyticalStore
+from accord.store.sql import column as _col
 
 __all__ = ["Sample", "sample_customer"]
 
@@ -25,9 +26,6 @@ class Sample:
     #: Source name -> that source's records of the customer.
     records: dict[str, int]
 
-
-def _col(name: str, table: str | None = None) -> exp.Column:
-    return exp.column(name, table=table, quoted=True)
 
 
 def sample_customer(store: AnalyticalStore, segment: str = "vip") -> Sample | None:

@@ -17,6 +17,8 @@ from accord.online.base import Document, IdentifierRow, OnlineWriter
 from accord.progress import Progress, Task
 from accord.project.config import Project
 from accord.store.base import AnalyticalStore
+from accord.store.sql import column as _col
+from accord.store.sql import table as _table
 
 __all__ = ["SEGMENTS_KEY", "OnlineReport", "run_online"]
 
@@ -36,15 +38,6 @@ class OnlineReport:
     segments: bool
 
 
-def _table(name: str, alias: str | None = None) -> exp.Table:
-    table = exp.Table(this=exp.to_identifier(name, quoted=True))
-    if alias:
-        table.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
-    return table
-
-
-def _col(name: str, table: str | None = None) -> exp.Column:
-    return exp.column(name, table=table, quoted=True)
 
 
 def profiles_query(with_segments: bool) -> exp.Select:

@@ -50,6 +50,8 @@ from accord.profiles.dimensions import (
     visible,
 )
 from accord.project.config import ENTITY_FIELDS, ENTITY_TIME, Dimension, Entity
+from accord.store.sql import column as _col
+from accord.store.sql import table as _table
 
 __all__ = ["RESERVED", "ProfilePlan", "compile_profiles"]
 
@@ -78,15 +80,6 @@ def _ident(name: str) -> exp.Identifier:
     return exp.to_identifier(name, quoted=True)
 
 
-def _col(name: str, table: str | None = None) -> exp.Column:
-    return exp.column(name, table=table, quoted=True)
-
-
-def _table(name: str, alias: str | None = None) -> exp.Table:
-    table = exp.Table(this=_ident(name))
-    if alias is not None:
-        table.set("alias", exp.TableAlias(this=_ident(alias)))
-    return table
 
 
 def entity_source(entity: Entity, present: Collection[Entity]) -> exp.Expr:

@@ -19,6 +19,8 @@ from sqlglot import exp
 from accord.errors import ConfigError
 from accord.segments.build import profile_types
 from accord.store.base import AnalyticalStore
+from accord.store.sql import column as _col
+from accord.store.sql import table as _table
 
 __all__ = ["CategoricalDifference", "NumericDifference", "Overlap", "SegmentCount",
            "SegmentProfile", "overlap_matrix", "profile_segment", "segment_counts"]
@@ -78,15 +80,6 @@ class SegmentProfile:
     categorical: list[CategoricalDifference]
 
 
-def _table(name: str, alias: str | None = None) -> exp.Table:
-    table = exp.Table(this=exp.to_identifier(name, quoted=True))
-    if alias:
-        table.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
-    return table
-
-
-def _col(name: str, table: str | None = None) -> exp.Column:
-    return exp.column(name, table=table, quoted=True)
 
 
 def _require(store: AnalyticalStore) -> None:

@@ -25,6 +25,7 @@ from accord.feel.sql_values import BOOLEAN, TypeSpec, as_boolean
 from accord.progress import Progress
 from accord.project.config import Project, Segment
 from accord.store.base import AnalyticalStore
+from accord.store.sql import table as _table
 
 __all__ = ["SegmentDefinitionError", "SegmentsReport", "compile_members",
            "profile_types", "run_segments"]
@@ -113,9 +114,6 @@ def compile_members(segments: Sequence[Segment], columns: dict[str, str | None])
         union = exp.union(union, select, distinct=False)
     return union
 
-
-def _table(name: str) -> exp.Table:
-    return exp.Table(this=exp.to_identifier(name, quoted=True))
 
 
 def run_segments(project: Project, store: AnalyticalStore, *, clock: Clock,

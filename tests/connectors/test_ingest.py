@@ -137,15 +137,15 @@ def test_only_the_named_sources(hub: Hub) -> None:
         hub.ingest(sources=["nope"])
 
 
-def test_rows_per_second_on_a_large_csv(hub: Hub) -> None:
-    # the success path is vectorised: a quarter of a million rows must load well inside a
-    # few seconds (about a million rows a second on a laptop)
+def test_a_large_csv_loads_whole_with_progress(hub: Hub) -> None:
+    # Speed is measured in bench/, not asserted here: this checks a quarter of a million
+    # rows arrive complete and exact through the vectorised path.
     orders(hub)
     body = "".join(f"{i},c{i}@x.org,{i % 1000}.25,2024-01-0{i % 9 + 1} 10:00:00\n"
                    for i in range(250_000))
     hub.write("data/orders-big.csv", HEADER + body)
-    started = dt.datetime.now()
     report = hub.ingest()
-    elapsed = (dt.datetime.now() - started).total_seconds()
-    assert report.rows == 250_000
-    assert elapsed < 5, f"{report.rows / elapsed:,.0f} rows/s"
+    assert report.rows == 250_000 and report.rejected == 0
+    [totals] = hub.store.query("SELECT count(*) AS n, sum(CAST(source_id AS BIGINT)) AS ids "
+                               "FROM orders").to_pylist()
+    assert totals == {"n": 250_000, "ids": 250_000 * 249_999 // 2}

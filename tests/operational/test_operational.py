@@ -76,3 +76,27 @@ def test_api_keys_verify_scopes_and_revoke(store) -> None:  # type: ignore[no-un
     assert keys.verify(token) is None
     with pytest.raises(ConfigError, match="unknown scope"):
         keys.create("x", {"everything"})
+
+
+def test_a_database_at_an_older_revision_is_upgraded_keeping_its_data(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from accord.operational.store import MIGRATIONS
+
+    url = sqlite_url(tmp_path / "old.sqlite")
+    engine = sa.create_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(sa.text(
+            "INSERT INTO rule_versions VALUES ('v1', '2026-01-01 00:00:00', 'mia', '', "
+            "'treatments: []', 'x')"))
+    store = open_operational(url)
+    assert store.revision() == head()
+    with store.engine.connect() as connection:
+        row = connection.execute(sa.text(
+            "SELECT version, created_by, state FROM rule_versions")).one()
+    assert tuple(row) == ("v1", "mia", "draft")

@@ -45,8 +45,8 @@ class RuleRepository:
         self.clock = clock
 
     def save(self, catalogue: str, dmn_files: dict[str, str], *, author: str,
-             note: str = "") -> RuleVersion:
-        """Validate, compile and store a new version (``v1``, ``v2`` ...)."""
+             note: str = "", based_on: str | None = None) -> RuleVersion:
+        """Validate, compile and store a new version (``v1``, ``v2`` ...) as a draft."""
         spec = parse_catalogue(catalogue)
         with self.engine.begin() as connection:
             count = connection.execute(sa.select(sa.func.count()).select_from(
@@ -56,7 +56,7 @@ class RuleRepository:
             digest = checksum(catalogue, dmn_files)
             connection.execute(rule_versions.insert().values(
                 version=version, created_at=self.clock.now(), created_by=author, note=note,
-                catalogue=catalogue, checksum=digest))
+                catalogue=catalogue, checksum=digest, state="draft", based_on=based_on))
             if dmn_files:
                 connection.execute(rule_files.insert(), [
                     {"version": version, "name": name, "content": content}
@@ -67,18 +67,33 @@ class RuleRepository:
                     for t in spec.treatments])
         return RuleVersion(version, author, note, digest)
 
-    def activate(self, version: str, *, by: str) -> None:
-        """Make ``version`` the one decisions use."""
-        with self.engine.begin() as connection:
-            exists = connection.execute(sa.select(rule_versions.c.version).where(
-                rule_versions.c.version == version)).first()
-            if exists is None:
-                raise ConfigError(f"no rule version {version!r}")
-            row = {"version": version, "activated_at": self.clock.now(), "activated_by": by}
-            updated = connection.execute(
-                active_rules.update().where(active_rules.c.slot == 1).values(**row))
-            if updated.rowcount == 0:
-                connection.execute(active_rules.insert().values(slot=1, **row))
+    def activate(self, version: str, *, by: str,
+                 connection: sa.Connection | None = None) -> None:
+        """Make ``version`` the one decisions use (the active one before it is retired).
+
+        This is the mechanism; :class:`accord.rules.governance.Governance` decides who may
+        use it and when. ``connection`` joins a caller's transaction.
+        """
+        if connection is None:
+            with self.engine.begin() as own:
+                self.activate(version, by=by, connection=own)
+            return
+        exists = connection.execute(sa.select(rule_versions.c.version).where(
+            rule_versions.c.version == version)).first()
+        if exists is None:
+            raise ConfigError(f"no rule version {version!r}")
+        previous = connection.execute(sa.select(active_rules.c.version).where(
+            active_rules.c.slot == 1)).scalar_one_or_none()
+        if previous is not None and previous != version:
+            connection.execute(rule_versions.update().where(
+                rule_versions.c.version == previous).values(state="retired"))
+        connection.execute(rule_versions.update().where(
+            rule_versions.c.version == version).values(state="active"))
+        row = {"version": version, "activated_at": self.clock.now(), "activated_by": by}
+        updated = connection.execute(
+            active_rules.update().where(active_rules.c.slot == 1).values(**row))
+        if updated.rowcount == 0:
+            connection.execute(active_rules.insert().values(slot=1, **row))
 
     def active_version(self) -> str | None:
         with self.engine.connect() as connection:

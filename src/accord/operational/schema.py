@@ -15,6 +15,11 @@ rule_versions = sa.Table(
     sa.Column("note", sa.Text, nullable=False, default=""),
     sa.Column("catalogue", sa.Text, nullable=False),
     sa.Column("checksum", sa.String(64), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False, server_default="draft"),
+    sa.Column("based_on", sa.String(64)),
+    sa.Column("submitted_by", sa.String(128)),
+    sa.Column("reviewed_by", sa.String(128)),
+    sa.Column("effective_from", sa.DateTime(timezone=True)),
 )
 
 rule_files = sa.Table(
@@ -65,4 +70,23 @@ api_keys = sa.Table(
     sa.Column("scopes", sa.JSON, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("username", sa.String(128), primary_key=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("roles", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(128), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("subject", sa.String(255), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
 )

@@ -19,6 +19,7 @@ from accord.online.contacts import ContactStore
 from accord.operational import ApiKey, ApiKeyRepository, RuleRepository, open_operational
 from accord.operational.store import OperationalStore, sqlite_url
 from accord.project.template import state_dir
+from accord.rules.governance import Governance
 
 #: Seconds a verified key is trusted before the store is asked again (revocation delay).
 KEY_CACHE_SECONDS = 30.0
@@ -87,8 +88,16 @@ def decision_service(project_dir: Path, profiles: OnlineReader,
     clock = clock or SystemClock()
     operational = open_project_operational(project_dir)
     repository = RuleRepository(operational, clock)
+    governance = Governance(operational, clock)
+
+    def active_version() -> str | None:
+        # every worker's poll is also the scheduler's tick: an approved version whose time
+        # has come is activated by whichever worker looks first (in one transaction)
+        governance.activate_due()
+        return repository.active_version()
+
     return DecisionService(
-        ActiveRules(repository.active_version, repository.load), profiles,
+        ActiveRules(active_version, repository.load), profiles,
         ContactStore(contacts_path(project_dir)), clock,
         decision_log=DurableLog(logs_path(project_dir), "decisions"),
         event_log=DurableLog(logs_path(project_dir), "events"))

@@ -1,0 +1,130 @@
+"""Governed rule changes: maker-checker, scheduled activation, rollback, conflicts, audit.
+
+The story of issue 5 without scenarios and simulation: a marketer drafts a change, cannot
+approve it, an approver does for a time; at that time the running service's decisions
+change; a rollback restores the earlier decisions exactly. Every refusal leaves everything
+as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from accord.clock import FixedClock
+from accord.decisioning.active import ActiveRules
+from accord.decisioning.catalogue_file import read_folder
+from accord.decisioning.service import DecisionService
+from accord.demo.rules import RULES_DIR
+from accord.online import open_online
+from accord.online.contacts import ContactStore
+from accord.operational import open_operational, sqlite_url
+from accord.rules import audit
+from accord.rules.governance import ConflictError, Governance
+from accord.rules.lifecycle import GovernanceError, Role, State
+from accord.rules.users import User, UserRepository
+
+NOW = dt.datetime(2026, 11, 22, 9, tzinfo=dt.UTC)
+MIA = User("mia", frozenset({Role.MARKETER}))
+OLA = User("ola", frozenset({Role.APPROVER}))
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> tuple[Governance, FixedClock, DecisionService]:
+    clock = FixedClock(NOW)
+    store = open_operational(sqlite_url(tmp_path / "ops.sqlite"))
+    governance = Governance(store, clock)
+    catalogue, dmn = read_folder(RULES_DIR)
+    first = governance.draft(MIA, catalogue, dmn, based_on=None, note="launch")
+    governance.submit(MIA, first.version)
+    governance.approve(OLA, first.version)
+    governance.activate(OLA, first.version)
+
+    def active() -> str | None:
+        governance.activate_due()  # the scheduler's tick, as a server's poll would run it
+        return governance.rules.active_version()
+
+    profiles = open_online("memory")
+    profiles.replace_all([("c_ann", {"customer_id": "c_ann", "monetary": Decimal(900),
+                                     "recency_days": Decimal(10), "orders_count": Decimal(5),
+                                     "segments": [], "consent_email": True})], [])
+    service = DecisionService(ActiveRules(active, governance.rules.load, check_interval=0),
+                              profiles, ContactStore(), clock)
+    return governance, clock, service
+
+
+def _hero(service: DecisionService) -> list[str]:
+    decision = service.decide("web", {"hero": 1}, customer="c_ann", explore=False)
+    return list(decision.placements["hero"])
+
+
+def _snapshot(governance: Governance) -> list[tuple[object, ...]]:
+    with governance.engine.connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT version, state, based_on, reviewed_by FROM rule_versions ORDER BY 1"))
+        entries = connection.execute(sa.text("SELECT count(*) FROM audit_log")).scalar_one()
+        active = connection.execute(sa.text("SELECT version FROM active_rules")).all()
+    return [*map(tuple, rows), ("audit", entries), ("active", *active)]
+
+
+def test_the_governed_change_story(world: tuple[Governance, FixedClock, DecisionService]
+                                   ) -> None:
+    governance, clock, service = world
+    assert _hero(service) == ["newsletter"]  # monetary 900: not VIP under v1 (>= 1000)
+    catalogue, dmn = governance.rules.files("v1")
+    lowered = {name: text.replace("&gt;= 1000", "&gt;= 800") for name, text in dmn.items()}
+    draft = governance.draft(MIA, catalogue, lowered, based_on="v1", note="VIP from 800")
+    governance.submit(MIA, draft.version, "more VIPs for the spring")
+    before = _snapshot(governance)
+    with pytest.raises(GovernanceError, match="authored this version and may not approve"):
+        governance.approve(User("mia", frozenset({Role.MARKETER, Role.APPROVER})),
+                           draft.version)
+    with pytest.raises(GovernanceError, match="needs the role"):
+        governance.approve(MIA, draft.version)
+    assert _snapshot(governance) == before
+    governance.approve(OLA, draft.version, "checked",
+                       effective_from=NOW + dt.timedelta(hours=2))
+    assert governance.state(draft.version).state is State.APPROVED
+    assert _hero(service) == ["newsletter"]  # not yet: scheduled
+    clock.advance(dt.timedelta(hours=2))
+    assert _hero(service) == ["vip-lounge"]  # the running service switched, no restart
+    assert governance.state("v1").state is State.RETIRED
+    governance.rollback(OLA, "v1", "VIP costs too much")
+    assert _hero(service) == ["newsletter"]  # the earlier decisions, exactly
+    actions = [(e.actor, e.action, e.subject) for e in audit.read(governance.engine)]
+    assert actions[:4] == [("ola", "rollback", "v1"), ("scheduler", "activate", "v2"),
+                           ("ola", "approve", "v2"), ("mia", "submit", "v2")]
+
+
+def test_refusals_change_nothing(world: tuple[Governance, FixedClock, DecisionService]
+                                 ) -> None:
+    governance, _, _ = world
+    catalogue, dmn = governance.rules.files("v1")
+    draft = governance.draft(MIA, catalogue.replace("value: 60", "value: 65"), dmn,
+                             based_on="v1")
+    before = _snapshot(governance)
+    with pytest.raises(GovernanceError, match="cannot be activated"):
+        governance.activate(OLA, draft.version)  # not approved
+    with pytest.raises(ConflictError, match="based on v1, but v2 has been saved") as caught:
+        governance.draft(MIA, catalogue, dmn, based_on="v1")  # a stale base
+    assert any("vip-lounge" in change for change in caught.value.changes)
+    with pytest.raises(GovernanceError, match="may not author rules"):
+        governance.draft(OLA, catalogue, dmn, based_on="v2")
+    assert _snapshot(governance) == before
+
+
+def test_users_have_hashed_passwords_and_roles(tmp_path: Path) -> None:
+    store = open_operational(sqlite_url(tmp_path / "ops.sqlite"))
+    users = UserRepository(store, FixedClock(NOW))
+    users.create("ola", "correct horse battery", ["approver"])
+    assert users.authenticate("ola", "correct horse battery") == OLA
+    assert users.authenticate("ola", "wrong password") is None
+    with store.engine.connect() as connection:
+        stored = connection.execute(sa.text("SELECT password_hash FROM users")).scalar_one()
+    assert stored.startswith("$argon2") and "correct" not in stored
+    with pytest.raises(Exception, match="roles: marketer, approver, admin"):
+        users.create("x", "long enough", ["boss"])

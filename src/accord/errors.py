@@ -1,16 +1,29 @@
 """Accord's error tree.
 
-::
+Every error Accord raises on purpose derives from :class:`AccordError`; the CLI prints it as
+one line and exits 2, the HTTP API answers with ``{"error": {"code", "message"}}``. Errors
+are defined beside the code that raises them and listed here::
 
     AccordError
     ├── FeelError
-    │   └── FeelSyntaxError        (line, column, expected)
-    │   └── FeelSqlError           (a construct SQL cannot express)
+    │   ├── FeelSyntaxError              line, column, what was expected
+    │   └── FeelSqlError                 a construct SQL cannot express
     ├── DmnError
-    │   ├── DmnXmlError            (file, line, element)
-    │   ├── DmnModelError          (element id, what is wrong)
-    │   └── DmnEvaluationError     (decision, element id)
-    └── ConfigError
+    │   ├── DmnXmlError                  file, line, element
+    │   ├── DmnModelError                element id (unknown hit policy, bad cell ...)
+    │   └── DmnEvaluationError           unknown decision or service
+    ├── ConfigError
+    │   ├── ProjectConfigError           accord.project.loader: file, line, field
+    │   ├── IngestError                  accord.connectors.base: source, file, line, column
+    │   ├── ProfileDefinitionError       accord.profiles.dimensions: the dimension
+    │   ├── SegmentDefinitionError       accord.segments.build: the segment
+    │   └── SpreadsheetError             accord.rules.spreadsheet: file, sheet, cell
+    ├── GovernanceError                  accord.rules.lifecycle: a refused transition
+    │   └── ConflictError                accord.rules.governance: a stale base, with the diff
+    ├── ProfileLookupError               accord.online.base: no or ambiguous profile
+    ├── UnknownCustomerError             accord.identity.explain
+    ├── UnknownCustomer                  accord.decisioning.service (policy "reject")
+    └── UnknownDecision                  accord.online.contacts: an outcome of no decision
 """
 
 from __future__ import annotations

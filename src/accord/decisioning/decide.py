@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from accord.decisioning import policy as contact_policy
 from accord.decisioning.arbitration import Scored, fill
@@ -87,10 +88,11 @@ class Decision:
 
 
 def digest(*parts: Any) -> str:
-    """A short stable digest of JSON-able parts (the decision log's input digest)."""
-    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"),
-                      ensure_ascii=False)
-    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+    """A short stable digest of JSON-able parts (the decision log's input digest): keys
+    sorted, exact numbers and dates as text."""
+    text = orjson.dumps(parts, default=str,
+                        option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    return hashlib.blake2b(text, digest_size=12).hexdigest()
 
 
 def _gate(treatment: Treatment, request: DecisionRequest, now: dt.datetime,

@@ -73,3 +73,19 @@ def test_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
         thread.join()
     outcomes = ContactStore(path).history("c", AT - dt.timedelta(days=1)).outcomes
     assert len(outcomes) == 200
+
+
+def test_another_workers_outcome_is_seen_by_the_next_read(tmp_path: Path) -> None:
+    """Totals and propensities are cached per connection until the state changes: an
+    outcome recorded by another process must show at the very next read."""
+    path = tmp_path / "contacts.sqlite"
+    reader, writer = ContactStore(path), ContactStore(path)
+    writer.record_decision("d1", "c_1", "web", AT, [], ["t"])
+    assert reader.propensities() == {}  # read and cached
+    writer.record_outcome("d1", "t", OutcomeKind.IMPRESSION, AT, cost=Decimal(3))
+    assert reader.propensities() == {("t", ""): BetaEstimate(1, 2)}
+    assert reader.totals()["t"].spent == Decimal(3)
+    # this connection's own write drops its cache too
+    reader.record_decision("d2", "c_1", "web", AT, [], ["t"])
+    reader.record_outcome("d2", "t", OutcomeKind.IMPRESSION, AT, cost=Decimal(3))
+    assert reader.totals()["t"].spent == Decimal(6)

@@ -13,6 +13,7 @@ import pytest
 from accord.clock import FixedClock
 from accord.demo.rules import install_rules
 from accord.online import open_online
+from accord.online.contacts import ContactStore
 from accord.operational import ApiKeyRepository
 from accord.server import create_app
 from accord.server.runtime import contacts_path, logs_path, open_project_operational
@@ -41,7 +42,10 @@ def _state(directory: Path) -> str:
     digest = hashlib.sha256()
     if contacts_path(directory).is_file():
         with sqlite3.connect(contacts_path(directory)) as connection:
-            for table in ("decisions", "outcomes", "recent_events", "totals", "propensities"):
+            index = ContactStore(contacts_path(directory)).index_path
+            connection.execute("ATTACH DATABASE ? AS idx", (index,))
+            for table in ("idx.decisions", "outcomes", "recent_events", "totals",
+                          "propensities"):
                 for row in connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2"):
                     digest.update(repr(row).encode())
     for path in sorted(logs_path(directory).glob("*.ndjson")):

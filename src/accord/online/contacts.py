@@ -36,7 +36,7 @@ from accord.decisioning.propensity import BetaEstimate
 from accord.errors import AccordError
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS decisions (
+CREATE TABLE IF NOT EXISTS idx.decisions (
     decision_id TEXT PRIMARY KEY, customer_key TEXT, channel TEXT, at TEXT NOT NULL,
     segments TEXT NOT NULL, given TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS outcomes (
@@ -109,23 +109,38 @@ class ContactStore:
         # executescript commits on its own: it runs outside a transaction block
         self._connection().executescript(_SCHEMA)
 
+    @property
+    def index_path(self) -> str:
+        """The decision index's own file: decisions are written on every request, and kept
+        apart so that the contact state's ``data_version`` changes only with outcomes."""
+        if self.path == ":memory:":
+            return ":memory:"
+        base = Path(self.path)
+        return str(base.with_name(f"{base.stem}-decisions{base.suffix}"))
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                     check_same_thread=self.path != ":memory:")
+        connection.execute("ATTACH DATABASE ? AS idx", (self.index_path,))
+        for schema in ("main", "idx"):
+            connection.execute(f"PRAGMA {schema}.journal_mode=WAL")
+            # Commits survive a process crash; an OS crash may lose the last moments, which
+            # the durable decision and event logs (fsynced) can replay.
+            connection.execute(f"PRAGMA {schema}.synchronous=NORMAL")
+            # Checkpoints (copying the WAL into the database, with fsync) run in a
+            # background thread instead of inside whichever commit crosses the threshold:
+            # that commit would stall a decision for milliseconds.
+            connection.execute(f"PRAGMA {schema}.wal_autocheckpoint=0")
+        return connection
+
     def _connection(self) -> sqlite3.Connection:
         if self.path == ":memory:":  # one shared connection: each would be its own database
             if self._memory is None:
-                self._memory = sqlite3.connect(":memory:", check_same_thread=False,
-                                               isolation_level=None)
+                self._memory = self._open()
             return self._memory
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            # Commits survive a process crash; an OS crash may lose the last moments, which
-            # the durable decision and event logs (fsynced) can replay.
-            connection.execute("PRAGMA synchronous=NORMAL")
-            # Checkpoints (copying the WAL into the database, with fsync) run in a background
-            # thread instead of inside whichever commit crosses the threshold: that commit
-            # would stall a decision for milliseconds.
-            connection.execute("PRAGMA wal_autocheckpoint=0")
+            connection = self._open()
             self._local.connection = connection
             self._start_checkpointer()
         return connection
@@ -140,9 +155,9 @@ class ContactStore:
                 self._checkpointer.start()
 
     def _checkpoint_loop(self) -> None:
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        connection = self._open()
         while not self._closed.wait(self.checkpoint_interval):
-            # PASSIVE never blocks writers or readers; it copies what it can
+            # PASSIVE never blocks writers or readers; it copies what it can (of both files)
             connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
         connection.close()
 
@@ -160,6 +175,8 @@ class ContactStore:
             connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
+        # this connection's own commits do not move its data_version: drop the cache
+        self._local.globals = None
 
     # ---- reads (the decision path) -------------------------------------------------------
 
@@ -176,13 +193,27 @@ class ContactStore:
             for t, c, k, at, v, d in rows))
 
     def totals(self) -> dict[str, TreatmentTotals]:
-        rows = self._connection().execute("SELECT treatment_id, spent, accepted FROM totals")
-        return {t: TreatmentTotals(Decimal(s), a) for t, s, a in rows}
+        return self._globals()[0]
 
     def propensities(self) -> dict[tuple[str, str], BetaEstimate]:
-        rows = self._connection().execute(
-            "SELECT treatment_id, segment, alpha, beta FROM propensities")
-        return {(t, s): BetaEstimate(a, b) for t, s, a, b in rows}
+        return self._globals()[1]
+
+    def _globals(self) -> tuple[dict[str, TreatmentTotals],
+                                dict[tuple[str, str], BetaEstimate]]:
+        """Totals and propensities, read again only when the contact state changed: SQLite's
+        ``data_version`` moves when another connection commits, and this connection's own
+        writes drop the cache. Every decision needs both; they change only with outcomes."""
+        connection = self._connection()
+        version = connection.execute("PRAGMA main.data_version").fetchone()[0]
+        cached = getattr(self._local, "globals", None)
+        if cached is not None and cached[0] == version and self.path != ":memory:":
+            return cached[1], cached[2]
+        totals = {t: TreatmentTotals(Decimal(s), a) for t, s, a in connection.execute(
+            "SELECT treatment_id, spent, accepted FROM totals")}
+        propensities = {(t, s): BetaEstimate(a, b) for t, s, a, b in connection.execute(
+            "SELECT treatment_id, segment, alpha, beta FROM propensities")}
+        self._local.globals = (version, totals, propensities)
+        return totals, propensities
 
     # ---- writes ----------------------------------------------------------------------------
 
@@ -192,7 +223,7 @@ class ContactStore:
         """Remember a decision so that its outcomes can be linked to it."""
         # one statement, autocommitted: the busiest write of the decision path
         self._connection().execute(
-            "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO idx.decisions VALUES (?, ?, ?, ?, ?, ?)",
             (decision_id, customer_key, channel, _iso(at), orjson.dumps(list(segments)),
              orjson.dumps(list(given))))
 
@@ -211,7 +242,7 @@ class ContactStore:
         """
         with self._tx() as connection:
             row = connection.execute(
-                "SELECT customer_key, channel, given FROM decisions WHERE decision_id = ?",
+                "SELECT customer_key, channel, given FROM idx.decisions WHERE decision_id = ?",
                 (decision_id,)).fetchone()
             if row is None:
                 raise UnknownDecision(f"no decision {decision_id!r}")
@@ -270,7 +301,8 @@ class ContactStore:
 
     def decision_segments(self, decision_id: str) -> list[str] | None:
         row = self._connection().execute(
-            "SELECT segments FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone()
+            "SELECT segments FROM idx.decisions WHERE decision_id = ?",
+            (decision_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def _add_totals(self, connection: sqlite3.Connection, treatment_id: str, spent: Decimal,

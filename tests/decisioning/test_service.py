@@ -78,7 +78,8 @@ def test_the_whole_loop_decide_convert_decide_again(service: DecisionService) ->
 def test_a_cart_event_triggers_the_abandonment_treatment(service: DecisionService) -> None:
     before = service.decide("web", {"banner": 1}, customer="c_bob", explore=False)
     assert "cart-reminder" not in before.given()
-    service.ingest_events([EventIn("e1", "add_to_cart", NOW, email="bob@example.com",
+    service.ingest_events([EventIn(event_id="e1", type="add_to_cart", occurred_at=NOW,
+                                   email="bob@example.com",
                                    channel="web", value=Decimal(35))])
     after = service.decide("web", {"banner": 1}, customer="c_bob", explore=False)
     assert after.given() == ["cart-reminder"]
@@ -127,7 +128,8 @@ def test_rules_switch_atomically_without_restart() -> None:
 def test_decisions_and_events_reach_the_analytical_store(service: DecisionService,
                                                          tmp_path: Path) -> None:
     decision = service.decide("web", {"hero": 1}, customer="c_ann", explore=False)
-    service.ingest_events([EventIn("e7", "page_view", NOW, customer_id="c_ann")])
+    service.ingest_events([EventIn(event_id="e7", type="page_view", occurred_at=NOW,
+                                   customer_id="c_ann")])
     assert service.decision_log is not None
     service.decision_log.flush()
     store = open_store()

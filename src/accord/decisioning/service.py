@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import orjson
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from accord.clock import Clock
 from accord.decisioning.active import ActiveRules
@@ -37,19 +37,30 @@ class UnknownCustomer(AccordError):
     """The customer key matches no profile and the rule set refuses anonymous decisions."""
 
 
-@dataclass(frozen=True, slots=True)
-class EventIn:
-    """One event as the API accepts it (validated by the HTTP layer)."""
+class EventIn(BaseModel):
+    """One event (a line of an ``/v1/events`` batch), validated: unknown fields are refused,
+    one of ``customer_id``, ``email`` or ``anonymous_id`` names who it is about, and a
+    time without an offset is UTC."""
 
-    event_id: str
-    type: str
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: str = Field(min_length=1, max_length=128)
+    type: str = Field(min_length=1, max_length=64)
     occurred_at: dt.datetime
     customer_id: str | None = None
     email: str | None = None
     anonymous_id: str | None = None
     channel: str | None = None
     value: Decimal | None = None
-    properties: Mapping[str, Any] | None = None
+    properties: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _someone(self) -> EventIn:
+        if not (self.customer_id or self.email or self.anonymous_id):
+            raise ValueError("needs customer_id, email or anonymous_id")
+        if self.occurred_at.tzinfo is None:
+            self.occurred_at = self.occurred_at.replace(tzinfo=dt.UTC)
+        return self
 
 
 def _plain(value: Any) -> Any:

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from accord.decisioning.history import OutcomeKind
@@ -86,28 +86,6 @@ class OutcomeResponse(BaseModel):
     recorded: bool
     success: bool
     trial: bool
-
-
-class EventBody(_Strict):
-    """One line of an event batch (NDJSON)."""
-
-    event_id: str = Field(min_length=1, max_length=128)
-    type: str = Field(min_length=1, max_length=64)
-    occurred_at: dt.datetime
-    customer_id: str | None = None
-    email: str | None = None
-    anonymous_id: str | None = None
-    channel: str | None = None
-    value: Decimal | None = None
-    properties: dict[str, Any] | None = None
-
-    @model_validator(mode="after")
-    def _someone(self) -> EventBody:
-        if not (self.customer_id or self.email or self.anonymous_id):
-            raise ValueError("needs customer_id, email or anonymous_id")
-        if self.occurred_at.tzinfo is None:
-            self.occurred_at = self.occurred_at.replace(tzinfo=dt.UTC)
-        return self
 
 
 class EventsResponse(BaseModel):
@@ -220,19 +198,17 @@ def _parse_events(body: bytes) -> list[EventIn]:
         except orjson.JSONDecodeError as exc:
             raise ApiError(400, "invalid_json", f"line {number}: {exc}") from None
         try:
-            event = EventBody.model_validate(data)
+            event = EventIn.model_validate(data)
         except ValidationError as exc:
             error = exc.errors()[0]
             where = ".".join(str(part) for part in error["loc"]) or "(event)"
             raise ApiError(400, "invalid_event",
                            f"line {number}: {where}: "
                            f"{error['msg'].removeprefix('Value error, ')}") from None
-        events.append(EventIn(event.event_id, event.type, event.occurred_at, event.customer_id,
-                              event.email, event.anonymous_id, event.channel, event.value,
-                              event.properties))
+        events.append(event)
     if not events:
         raise ApiError(400, "empty_batch", "no events in the body (one JSON object per line)")
     return events
 
 
-__all__ = ["DecisionBody", "DecisionResponse", "EventBody", "OutcomeBody", "decision_routes"]
+__all__ = ["DecisionBody", "DecisionResponse", "OutcomeBody", "decision_routes"]

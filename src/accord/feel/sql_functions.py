@@ -299,6 +299,14 @@ def _substring(compiler: SqlCompiler, node: ast.Call, args: Sequence[Typed]) -> 
     return Typed(case(whens, result), STRING)
 
 
+def _list_contains(compiler: SqlCompiler, node: ast.Call, args: Sequence[Typed]) -> Typed:
+    """``list contains(list, item)`` over a list column (segment memberships); a null list
+    gives null, as in FEEL. ``ArrayContains`` lets each dialect name its own function."""
+    if len(args) != 2 or args[0].kind == NULL:
+        return null(BOOLEAN)
+    return Typed(exp.ArrayContains(this=args[0].sql, expression=args[1].sql), BOOLEAN)
+
+
 FUNCTIONS: dict[str, Builder] = {
     "not": _not,
     "date": _date,
@@ -307,6 +315,7 @@ FUNCTIONS: dict[str, Builder] = {
     "upper case": _unary(STRING, STRING, lambda s: exp.Upper(this=s)),
     "lower case": _unary(STRING, STRING, lambda s: exp.Lower(this=s)),
     "substring": _substring,
+    "list contains": _list_contains,
     "contains": _string_predicate(exp.Contains),
     "starts with": _string_predicate(exp.StartsWith),
     "ends with": _string_predicate(exp.EndsWith),

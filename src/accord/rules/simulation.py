@@ -35,7 +35,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
 from sqlglot import exp
@@ -52,6 +52,10 @@ from accord.feel.sql_values import TypeSpec, literal
 from accord.store.base import AnalyticalStore
 
 __all__ = ["PROFILES", "SimulationReport", "assignment_query", "assignments", "simulate"]
+
+if TYPE_CHECKING:
+    pass
+
 
 #: The table simulated over: one row per customer.
 PROFILES = "profiles"
@@ -218,8 +222,7 @@ def _policy_sql(treatment: Treatment, rules: RuleSet, channel: str, at: dt.datet
                 parts.append(exp.NullSafeEQ(this=_column(zone_field),
                                             expression=exp.Null() if zone is None
                                             else exp.Literal.string(zone)))
-            condition: exp.Expression = exp.and_(*parts) if parts else exp.true()
-            passing.append(condition)
+            passing.append(cast(exp.Expression, exp.and_(*parts)) if parts else exp.true())
     if not passing:
         return exp.false()
     if len(passing) == total:
@@ -273,7 +276,10 @@ def _assignment_query(rules: RuleSet, schema: _Schema, *, channel: str, placemen
             if name not in compiled:
                 compiled[name] = _eligibility_sql(rules, name, columns, types)
             conditions.append(compiled[name])
-        rank = exp.Case(ifs=[exp.If(this=exp.EQ(this=exp.column("propensity_key"),
+        distinct = {ranks[k][treatment.id] for k in keys}
+        # Segments rarely reorder treatments: one rank needs no CASE.
+        rank: exp.Expression = exp.Literal.number(distinct.pop()) if len(distinct) == 1 \
+            else exp.Case(ifs=[exp.If(this=exp.EQ(this=exp.column("propensity_key"),
                                                 expression=exp.Literal.string(k)),
                                     true=exp.Literal.number(ranks[k][treatment.id]))
                              for k in keys],

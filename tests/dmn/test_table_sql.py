@@ -21,6 +21,7 @@ from accord.dmn.sql import table_rule_matches_sql, table_to_sql, to_sql
 from accord.dmn.table import compile_table
 from accord.dmn.types import TypeRegistry
 from accord.errors import FeelSqlError
+from tests.feel.test_sql import same
 
 TYPES: dict[str, str] = {"n1": "number", "n2": "number", "s1": "string", "d1": "date",
                          "b1": "boolean"}
@@ -78,20 +79,6 @@ def _run(db: duckdb.DuckDBPyConnection, expressions: Sequence[exp.Expression],
     return db.execute(to_sql(query.order_by("id"))).fetchall()
 
 
-def same(sql_value: Any, feel_value: Any) -> bool:
-    if feel_value is None or sql_value is None:
-        return feel_value is None and sql_value is None
-    if isinstance(feel_value, bool) or isinstance(sql_value, bool):
-        return type(feel_value) is type(sql_value) and feel_value == sql_value
-    if isinstance(feel_value, Decimal):
-        return isinstance(sql_value, Decimal | int) and Decimal(sql_value) == feel_value
-    if isinstance(feel_value, list):
-        return isinstance(sql_value, list) and len(sql_value) == len(feel_value) and all(
-            same(a, b) for a, b in zip(sql_value, feel_value, strict=True))
-    if isinstance(feel_value, dict):
-        return isinstance(sql_value, dict) and sql_value.keys() == feel_value.keys() and all(
-            same(sql_value[k], v) for k, v in feel_value.items())
-    return type(sql_value) is type(feel_value) and bool(sql_value == feel_value)
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from accord.online import open_online
 from accord.online.contacts import ContactStore
 from accord.operational import open_operational, sqlite_url
 from accord.rules import audit
-from accord.rules.governance import ConflictError, Governance
+from accord.rules.governance import ConflictError, Governance, ScenarioFailure
 from accord.rules.lifecycle import GovernanceError, Role, State
 from accord.rules.users import User, UserRepository
 
@@ -128,3 +128,30 @@ def test_users_have_hashed_passwords_and_roles(tmp_path: Path) -> None:
     assert stored.startswith("$argon2") and "correct" not in stored
     with pytest.raises(Exception, match="roles: marketer, approver, admin"):
         users.create("x", "long enough", ["boss"])
+
+
+def test_a_failing_scenario_blocks_approval_until_fixed(
+        world: tuple[Governance, FixedClock, DecisionService]) -> None:
+    governance, _, _ = world
+    assert all(r.passed for r in governance.scenarios("v1"))  # the shipped scenarios hold
+    catalogue, files = governance.rules.files("v1")
+    # raising the VIP bar to 2000 breaks "a big spender on the web gets the VIP lounge"
+    raised = {name: text.replace("&gt;= 1000", "&gt;= 2000") for name, text in files.items()}
+    draft = governance.draft(MIA, catalogue, raised, based_on="v1", note="fewer VIPs")
+    governance.submit(MIA, draft.version)
+    before = _snapshot(governance)
+    with pytest.raises(ScenarioFailure) as caught:
+        governance.approve(OLA, draft.version)
+    message = str(caught.value)
+    assert "a big spender on the web gets the VIP lounge" in message
+    assert "expected {'hero': ['vip-lounge']}, got {'hero': ['newsletter']}" in message
+    assert "VIP eligible gave False" in message and "VIP eligible matched" in message
+    assert _snapshot(governance) == before
+    # the marketer updates the scenario with the change; now it passes review
+    fixed = dict(raised)
+    fixed["scenarios.yaml"] = files["scenarios.yaml"].replace("monetary: 1500", "monetary: 2500")
+    governance.reject(OLA, draft.version, "a scenario fails")
+    second = governance.draft(MIA, catalogue, fixed, based_on=draft.version)
+    governance.submit(MIA, second.version)
+    governance.approve(OLA, second.version)
+    assert governance.state(second.version).state is State.APPROVED

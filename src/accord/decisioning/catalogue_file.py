@@ -145,19 +145,28 @@ def build_ruleset(version: str, catalogue_text: str, dmn_files: Mapping[str, str
         catalogue = Catalogue.of((_treatment(t) for t in spec.treatments), spec.defaults)
     except ValueError as exc:
         raise ConfigError(f"{CATALOGUE_FILE}: {exc}") from None
-    models: list[Model] = [loads(xml, base_path=base_path) for _, xml in sorted(dmn_files.items())]
+    models: list[Model] = [loads(xml, base_path=base_path)
+                           for name, xml in sorted(dmn_files.items()) if name.endswith(".dmn")]
     return RuleSet.build(version, catalogue, models, policy=_policy(spec.policy),
                          formula=spec.arbitration, propensity_segments=spec.propensity_segments,
                          unknown_customer=spec.unknown_customer)
 
 
+#: Test scenarios kept with a rule set (see :mod:`accord.rules.scenarios`).
+SCENARIOS_FILE = "scenarios.yaml"
+
+
 def read_folder(folder: Path) -> tuple[str, dict[str, str]]:
-    """The catalogue text and the DMN files of a rule set folder."""
+    """The catalogue text and the other files of a rule set folder: its DMN models and,
+    when present, its test scenarios (stored and versioned with the models)."""
     catalogue = folder / CATALOGUE_FILE
     if not catalogue.is_file():
         raise ConfigError(f"no {CATALOGUE_FILE} in rule set folder {folder}")
-    dmn = {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.dmn"))}
-    return catalogue.read_text(encoding="utf-8"), dmn
+    files = {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.dmn"))}
+    scenarios = folder / SCENARIOS_FILE
+    if scenarios.is_file():
+        files[SCENARIOS_FILE] = scenarios.read_text(encoding="utf-8")
+    return catalogue.read_text(encoding="utf-8"), files
 
 
 def load_folder(folder: Path, version: str = "local") -> RuleSet:

@@ -415,6 +415,8 @@ def _decisions(files: dict[str, str]) -> dict[str, tuple[str, Decision]]:
     """Decisions by name, with the file each sits in (files in name order)."""
     found: dict[str, tuple[str, Decision]] = {}
     for name, xml in sorted(files.items()):
+        if not name.endswith(".dmn"):
+            continue  # scenarios.yaml and other companions are not models
         for decision in read_dmn(xml, filename=name).decisions:
             found.setdefault(decision.name, (name, decision))
     return found

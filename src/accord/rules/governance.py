@@ -14,12 +14,24 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from accord.clock import Clock
+from accord.decisioning.catalogue_file import SCENARIOS_FILE, build_ruleset
 from accord.operational.rules import RuleRepository, RuleVersion
 from accord.operational.schema import rule_versions
 from accord.operational.store import OperationalStore
 from accord.rules import audit
 from accord.rules.lifecycle import GovernanceError, Role, State, plan
+from accord.rules.scenarios import ScenarioResult, parse_scenarios, run_scenarios
 from accord.rules.users import User
+
+
+class ScenarioFailure(GovernanceError):
+    """Test scenarios of a version fail: it may not be approved. ``results`` say why."""
+
+    def __init__(self, version: str, results: list[ScenarioResult]) -> None:
+        self.results = results
+        lines = "".join(f"\n  - {r.explain()}" for r in results)
+        super().__init__(f"{version} cannot be approved: {len(results)} test scenario(s) "
+                         f"fail (nothing changed):{lines}")
 
 
 class ConflictError(GovernanceError):
@@ -102,9 +114,25 @@ class Governance:
 
     def approve(self, actor: User, version: str, reason: str = "", *,
                 effective_from: dt.datetime | None = None) -> None:
-        """Approve (maker-checker); with ``effective_from`` it activates at that time."""
+        """Approve (maker-checker); with ``effective_from`` it activates at that time.
+
+        The version's test scenarios run first: a failing one refuses the approval, saying
+        what each expected, what it got, and why.
+        """
+        failed = [r for r in self.scenarios(version) if not r.passed]
+        if failed:
+            raise ScenarioFailure(version, failed)
         self._move(actor, version, "approve", reason, reviewed_by=actor.username,
                    effective_from=effective_from)
+
+    def scenarios(self, version: str) -> list[ScenarioResult]:
+        """The version's test scenarios, run against the version (none: an empty list)."""
+        catalogue, files = self.rules.files(version)
+        text = files.get(SCENARIOS_FILE)
+        if text is None:
+            return []
+        rules = build_ruleset(version, catalogue, files)
+        return run_scenarios(rules, parse_scenarios(text), self.clock.now())
 
     def reject(self, actor: User, version: str, reason: str) -> None:
         self._move(actor, version, "reject", reason, reviewed_by=actor.username)

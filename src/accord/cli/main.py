@@ -18,7 +18,10 @@ Commands::
     accord sql QUERY [--format table|csv|json]
     accord profile ID
     accord segments [NAME]
-    accord rules load FOLDER [--activate] | activate VERSION | list
+    accord users create NAME --role R...
+    accord rules draft FOLDER --user U [--based-on V] | submit | approve [--at T] | reject
+                 | activate | rollback VERSION --user U | list | diff A B | scenarios V
+                 | audit
     accord keys create APP --scope S... | list | revoke ID
     accord logs load
 
@@ -65,6 +68,7 @@ app = AccordTyper(
 app.add_typer(dmn.app, name="dmn")
 app.add_typer(identity.app, name="identity")
 app.add_typer(rules.app, name="rules")
+app.add_typer(rules.users_app, name="users")
 app.add_typer(keys.app, name="keys")
 app.add_typer(logs.app, name="logs")
 app.command("feel")(feel_command)

@@ -1,70 +1,206 @@
-"""``accord rules``: rule set versions in the operational store (load a folder, activate,
-list); a running server switches to an activated version within a second, no restart."""
+"""``accord rules``: governed changes to the treatment rules.
+
+A marketer drafts a version from a rule set folder and submits it; an approver (another
+person) approves it, now or for a time, and activates it; a rollback activates an earlier
+version. Each command acts as ``--user`` (password from ``$ACCORD_PASSWORD`` or a prompt)
+and is refused, changing nothing, when the lifecycle or the user's role does not allow it.
+Running servers switch to an activated version within a second, with no restart.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from accord.cli.common import ProjectOption, guard, out_console
+from accord.cli.common import ProjectOption, fail, guard, out_console
 from accord.clock import SystemClock
+from accord.rules.governance import Governance
+from accord.rules.users import User
 
-app = typer.Typer(help="Rule set versions: load, activate, list.", no_args_is_help=True)
+app = typer.Typer(help="Governed rule versions: draft, submit, approve, activate, roll back.",
+                  no_args_is_help=True)
+
+UserOption = Annotated[str, typer.Option("--user", "-u", help="Who acts (password from "
+                                         "$ACCORD_PASSWORD or a prompt).")]
+ReasonOption = Annotated[str, typer.Option(help="Why (kept in the audit log).")]
 
 
-def _repository(project: Path):  # type: ignore[no-untyped-def]
-    from accord.operational import RuleRepository
+def _governance(project: Path) -> Governance:
     from accord.server.runtime import open_project_operational
 
-    return RuleRepository(open_project_operational(project), SystemClock())
+    return Governance(open_project_operational(project), SystemClock())
 
 
-@app.command("load")
-def load_command(
-    folder: Annotated[Path, typer.Argument(help="A rule set folder: catalogue.yaml + *.dmn.")],
+def _login(governance: Governance, username: str) -> User:
+    from accord.operational.store import OperationalStore
+    from accord.rules.users import UserRepository
+
+    password = os.environ.get("ACCORD_PASSWORD") or typer.prompt(
+        f"password for {username}", hide_input=True)
+    users = UserRepository(OperationalStore(governance.engine), governance.clock)
+    user = users.authenticate(username, password)
+    if user is None:
+        fail(f"wrong user name or password for {username!r}")
+    return user
+
+
+@app.command("draft")
+def draft_command(
+    folder: Annotated[Path, typer.Argument(help="A rule set folder: catalogue.yaml, *.dmn, "
+                                           "scenarios.yaml.")],
+    user: UserOption,
+    based_on: Annotated[str | None, typer.Option(help="The version the change starts from "
+                                                 "(the newest, or refused).")] = None,
+    note: ReasonOption = "",
     project: ProjectOption = Path("."),
-    author: Annotated[str, typer.Option(help="Who made the change.")] = "cli",
-    note: Annotated[str, typer.Option(help="Why.")] = "",
-    activate: Annotated[bool, typer.Option(help="Activate it at once.")] = False,
 ) -> None:
-    """Save a rule set folder as a new version (refused if it does not compile)."""
+    """Save a folder as a new draft version (refused if it does not compile)."""
     from accord.decisioning.catalogue_file import read_folder
 
     with guard():
-        catalogue, dmn = read_folder(folder)
-        repository = _repository(project)
-        saved = repository.save(catalogue, dmn, author=author, note=note)
-        if activate:
-            repository.activate(saved.version, by=author)
-    state = "active" if activate else "saved"
-    out_console.print(f"{saved.version} {state} ({len(dmn)} DMN files, checksum "
-                      f"{saved.checksum[:12]})")
+        governance = _governance(project)
+        actor = _login(governance, user)
+        catalogue, files = read_folder(folder)
+        saved = governance.draft(actor, catalogue, files, based_on=based_on, note=note)
+    out_console.print(f"{saved.version} saved as a draft (based on {based_on or 'nothing'})")
 
 
-@app.command("activate")
-def activate_command(
+def _transition(name: str) -> None:
+    def command(version: Annotated[str, typer.Argument(help="The version, e.g. v3.")],
+                user: UserOption, reason: ReasonOption = "",
+                project: ProjectOption = Path(".")) -> None:
+        with guard():
+            governance = _governance(project)
+            actor = _login(governance, user)
+            getattr(governance, name)(actor, version, reason)
+        out_console.print(f"{version}: {name} done by {user}")
+
+    command.__doc__ = {
+        "submit": "Submit a draft for review.",
+        "reject": "Send a version in review back to draft.",
+        "activate": "Activate an approved version now (the active one is retired).",
+        "rollback": "Activate an earlier, retired version again.",
+    }[name]
+    app.command(name)(command)
+
+
+for _name in ("submit", "reject", "activate", "rollback"):
+    _transition(_name)
+
+
+@app.command("approve")
+def approve_command(
     version: Annotated[str, typer.Argument(help="The version, e.g. v3.")],
+    user: UserOption,
+    at: Annotated[str | None, typer.Option(help="Activate at this ISO time (UTC if no "
+                                           "offset) instead of by hand.")] = None,
+    reason: ReasonOption = "",
     project: ProjectOption = Path("."),
-    by: Annotated[str, typer.Option(help="Who activates it.")] = "cli",
 ) -> None:
-    """Make a version the one every decision uses."""
+    """Approve a version in review (not your own; its test scenarios must pass)."""
     with guard():
-        _repository(project).activate(version, by=by)
-    out_console.print(f"{version} active")
+        governance = _governance(project)
+        actor = _login(governance, user)
+        when = dt.datetime.fromisoformat(at) if at else None
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        governance.approve(actor, version, reason, effective_from=when)
+    out_console.print(f"{version} approved by {user}" + (f", active from {when}" if when else ""))
 
 
 @app.command("list")
 def list_command(project: ProjectOption = Path(".")) -> None:
-    """Every version, the active one marked."""
+    """Every version with its state."""
     with guard():
-        repository = _repository(project)
-        active = repository.active_version()
-        versions = repository.versions()
-    table = Table("version", "active", "author", "note", "checksum")
+        governance = _governance(project)
+        versions = governance.rules.versions()
+        states = {v.version: governance.state(v.version) for v in versions}
+    table = Table("version", "state", "author", "based on", "note")
     for version in versions:
-        table.add_row(version.version, "*" if version.version == active else "",
-                      version.created_by, version.note, version.checksum[:12])
+        state = states[version.version]
+        table.add_row(version.version, state.state.value, version.created_by,
+                      state.based_on or "", version.note)
     out_console.print(table)
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[str, typer.Argument(help="The earlier version.")],
+    new: Annotated[str, typer.Argument(help="The later version.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of sentences.")] = False,
+    project: ProjectOption = Path("."),
+) -> None:
+    """What changed between two versions, per table and cell."""
+    from accord.rules.diff import diff_rule_sets
+
+    with guard():
+        governance = _governance(project)
+        changes = diff_rule_sets(governance.rules.files(old), governance.rules.files(new))
+    if as_json:
+        out_console.print_json(json.dumps(changes.to_json()))
+    else:
+        for line in changes.describe() or ["no differences"]:
+            out_console.print(line, soft_wrap=True)
+
+
+@app.command("scenarios")
+def scenarios_command(
+    version: Annotated[str, typer.Argument(help="The version.")],
+    project: ProjectOption = Path("."),
+) -> None:
+    """Run a version's test scenarios; exit 1 if any fails."""
+    with guard():
+        results = _governance(project).scenarios(version)
+    for result in results:
+        mark = "[green]pass[/]" if result.passed else "[red]FAIL[/]"
+        out_console.print(f"{mark} {result.explain() if not result.passed else result.name}",
+                          soft_wrap=True)
+    if any(not r.passed for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("audit")
+def audit_command(
+    subject: Annotated[str | None, typer.Option(help="Only entries about this version.")]
+        = None,
+    project: ProjectOption = Path("."),
+) -> None:
+    """The audit log, newest first: who did what, when, and why."""
+    from accord.rules import audit
+
+    with guard():
+        entries = audit.read(_governance(project).engine, subject=subject)
+    table = Table("when", "who", "action", "version", "why")
+    for entry in entries:
+        table.add_row(entry.at.isoformat(timespec="seconds"), entry.actor, entry.action,
+                      entry.subject, entry.reason)
+    out_console.print(table)
+
+
+users_app = typer.Typer(help="Users of the governed rules (marketer, approver, admin).",
+                        no_args_is_help=True)
+
+
+@users_app.command("create")
+def create_user_command(
+    username: Annotated[str, typer.Argument(help="The user name.")],
+    role: Annotated[list[str], typer.Option(help="marketer, approver or admin (repeat).")],
+    project: ProjectOption = Path("."),
+) -> None:
+    """Create a user; the password comes from $ACCORD_PASSWORD or a prompt (hashed)."""
+    from accord.operational.store import OperationalStore
+    from accord.rules.users import UserRepository
+
+    password = os.environ.get("ACCORD_PASSWORD") or typer.prompt(
+        "password", hide_input=True, confirmation_prompt=True)
+    with guard():
+        governance = _governance(project)
+        user = UserRepository(OperationalStore(governance.engine),
+                              governance.clock).create(username, password, role)
+    out_console.print(f"user {user.username} ({', '.join(sorted(user.roles))}) created")

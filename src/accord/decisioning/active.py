@@ -42,7 +42,7 @@ class ActiveRules:
             self.refresh(now)
         if self._rules is None:
             raise ConfigError("no active rule set: activate a version first "
-                              "('accord rules activate VERSION')")
+                              "('accord rules approve' and 'accord rules activate')")
         return self._rules
 
     def refresh(self, now: float | None = None) -> bool:

@@ -52,3 +52,30 @@ def test_bad_users_are_refused(tmp_path: Path, roles: list[str]) -> None:
     args = ["users", "create", "x"] + [a for r in roles for a in ("--role", r)]
     code, _ = run(tmp_path, *args)
     assert code == 2
+
+
+def test_simulate_a_change_over_a_built_project(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from accord.clock import FixedClock
+    from accord.decisioning.catalogue_file import read_folder
+    from accord.demo.rules import install_rules
+    from accord.rules.governance import Governance
+    from accord.rules.lifecycle import Role
+    from accord.rules.users import User
+    from accord.server.runtime import open_project_operational
+    from accord.testing.demo import built_demo
+
+    demo = built_demo(tmp_path / "retailer", customers=600)
+    install_rules(demo.directory, FixedClock(dt.datetime(2026, 11, 22, tzinfo=dt.UTC)))
+    governance = Governance(open_project_operational(demo.directory),
+                            FixedClock(dt.datetime(2026, 11, 22, tzinfo=dt.UTC)))
+    catalogue, files = read_folder(RULES_DIR)
+    lowered = {n: t.replace("&gt;= 1000", "&gt;= 300") for n, t in files.items()}
+    governance.draft(User("mia", frozenset({Role.MARKETER})), catalogue, lowered,
+                     based_on="v1")
+    code, output = run(demo.directory, "rules", "simulate", "v1", "v2", "--channel", "web",
+                       "--placement", "hero")
+    assert code == 0, output
+    assert "customers, web / hero" in output and "vip-lounge" in output
+    assert "customers move from newsletter to vip-lounge" in output

@@ -38,10 +38,10 @@ def service(tmp_path: Path) -> DecisionService:
     profiles = MemoryOnlineStore()
     profiles.replace_all(
         [("c_ann", {"customer_id": "c_ann", "monetary": Decimal(1500),
-                    "recency_days": Decimal(12), "orders_count": Decimal(9),
+                    "recency_days": Decimal(12), "orders": Decimal(9),
                     "segments": ["vip"], "consent_email": True}),
          ("c_bob", {"customer_id": "c_bob", "monetary": Decimal(80),
-                    "recency_days": Decimal(200), "orders_count": Decimal(2),
+                    "recency_days": Decimal(200), "orders": Decimal(2),
                     "segments": [], "consent_email": True})],
         [("email", "ann@example.com", "c_ann"), ("email", "bob@example.com", "c_bob")])
     rules = ActiveRules(lambda: "v1", lambda version: _rules(version))

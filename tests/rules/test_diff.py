@@ -107,7 +107,7 @@ def test_a_rule_added_in_the_xml_is_reported_with_its_cells(retail: Version) -> 
     new = edit_dmn(retail, WINBACK, WINBACK_RULE_2, NEW_WINBACK_RULE + WINBACK_RULE_2)
     diff = diff_rule_sets(retail, new)
     assert diff.describe() == [
-        'Table "Win-back eligible": rule 2 added: recency_days "> 60", orders_count "-" → true']
+        'Table "Win-back eligible": rule 2 added: recency_days "> 60", orders "-" → true']
     [decision] = diff.decisions
     assert decision.table is not None
     [added] = decision.table.rules
@@ -121,7 +121,7 @@ def test_renumbered_rule_ids_are_not_trusted(retail: Version) -> None:
                    NEW_WINBACK_RULE.replace("rule_9", "rule_2")
                    + WINBACK_RULE_2.replace("rule_2", "rule_3"))
     assert diff_rule_sets(retail, new).describe() == [
-        'Table "Win-back eligible": rule 2 added: recency_days "> 60", orders_count "-" → true']
+        'Table "Win-back eligible": rule 2 added: recency_days "> 60", orders "-" → true']
 
 
 def test_without_ids_rules_pair_by_shared_cells(retail: Version) -> None:
@@ -131,21 +131,21 @@ def test_without_ids_rules_pair_by_shared_cells(retail: Version) -> None:
     new = edit_dmn(new, WINBACK, '      <rule label="r1">',
                    NEW_WINBACK_RULE.replace(' id="rule_9"', "") + '      <rule label="r1">')
     assert diff_rule_sets(old, new).describe() == [
-        'Table "Win-back eligible": rule 1 added: recency_days "> 60", orders_count "-" → true',
-        'Table "Win-back eligible": rule 2 (was rule 1) changed: orders_count ">= 1" → ">= 2"']
+        'Table "Win-back eligible": rule 1 added: recency_days "> 60", orders "-" → true',
+        'Table "Win-back eligible": rule 2 (was rule 1) changed: orders ">= 1" → ">= 2"']
 
 
 def test_a_removed_rule_is_reported_with_what_it_said(retail: Version) -> None:
     old = edit_dmn(retail, WINBACK, WINBACK_RULE_2, NEW_WINBACK_RULE + WINBACK_RULE_2)
     assert diff_rule_sets(old, retail).describe() == [
         'Table "Win-back eligible": rule 2 removed (was: recency_days "> 60", '
-        'orders_count "-" → true)']
+        'orders "-" → true)']
 
 
 def test_an_added_column_reports_the_column_and_the_rules_it_restricts(retail: Version) -> None:
     new = edit_dmn(retail, VALUE, '      <output id="out_0"',
                    '      <input id="in_2">\n        <inputExpression typeRef="number">\n'
-                   "          <text>orders_count</text>\n        </inputExpression>\n"
+                   "          <text>orders</text>\n        </inputExpression>\n"
                    '      </input>\n      <output id="out_0"')
     catalogue, files = new
     # The new column's cells: ">= 3" in rule 1, "-" (any) in the others.
@@ -157,11 +157,11 @@ def test_an_added_column_reports_the_column_and_the_rules_it_restricts(retail: V
         f"        <outputEntry>{part}" for part in parts[1:])
     diff = diff_rule_sets(retail, (catalogue, {**files, VALUE: xml}))
     assert diff.describe() == [
-        'Table "VIP eligible": input column "orders_count" added',
-        'Table "VIP eligible": rule 1 changed: orders_count ">= 3" (new column)']
+        'Table "VIP eligible": input column "orders" added',
+        'Table "VIP eligible": rule 1 changed: orders ">= 3" (new column)']
     assert diff_rule_sets((catalogue, {**files, VALUE: xml}), retail).describe() == [
-        'Table "VIP eligible": input column "orders_count" removed',
-        'Table "VIP eligible": rule 1 changed: orders_count ">= 3" (column removed)']
+        'Table "VIP eligible": input column "orders" removed',
+        'Table "VIP eligible": rule 1 changed: orders ">= 3" (column removed)']
 
 
 def test_a_relabelled_column_is_a_rename_not_a_new_column(retail: Version) -> None:
@@ -254,5 +254,5 @@ def test_json_is_serialisable_and_matches_the_sentences(retail: Version) -> None
     assert [d["name"] for d in data["decisions"]] == ["VIP eligible", "Win-back eligible"]
     assert diff.describe() == [
         'Table "VIP eligible": rule 1 changed: monetary ">= 1000" → ">= 800"',
-        'Table "Win-back eligible": rule 2 added: recency_days "> 60", orders_count "-" → true',
+        'Table "Win-back eligible": rule 2 added: recency_days "> 60", orders "-" → true',
         'Treatment "win-back-15": value 25 → 30']

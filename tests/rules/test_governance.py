@@ -50,7 +50,7 @@ def world(tmp_path: Path) -> tuple[Governance, FixedClock, DecisionService]:
 
     profiles = open_online("memory")
     profiles.replace_all([("c_ann", {"customer_id": "c_ann", "monetary": Decimal(900),
-                                     "recency_days": Decimal(10), "orders_count": Decimal(5),
+                                     "recency_days": Decimal(10), "orders": Decimal(5),
                                      "segments": [], "consent_email": True})], [])
     service = DecisionService(ActiveRules(active, governance.rules.load, check_interval=0),
                               profiles, ContactStore(), clock)

@@ -52,7 +52,7 @@ def _profiles(seed: int = 5) -> list[dict[str, Any]]:
             "customer_id": f"c{i:05d}",
             "monetary": rng.choice([0, rng.randint(0, 2000)]),
             "recency_days": rng.randint(0, 200),
-            "orders_count": rng.choice([0, 0, rng.randint(1, 12)]),
+            "orders": rng.choice([0, 0, rng.randint(1, 12)]),
             "cart value": rng.choice([0, rng.randint(0, 150)]),
             "consent_email": rng.choice([True, True, True, False, None]),
             "segments": sorted(rng.sample(["vip", "new", "lapsed"], rng.randint(0, 2))),
@@ -69,7 +69,7 @@ def profiles() -> list[dict[str, Any]]:
 def store(profiles: list[dict[str, Any]]) -> Iterator[AnalyticalStore]:
     opened = open_store("duckdb")
     schema = pa.schema([("customer_id", pa.string()), ("monetary", pa.int64()),
-                        ("recency_days", pa.int64()), ("orders_count", pa.int64()),
+                        ("recency_days", pa.int64()), ("orders", pa.int64()),
                         ("cart value", pa.int64()), ("consent_email", pa.bool_()),
                         ("segments", pa.list_(pa.string()))])
     opened.write(PROFILES, pa.Table.from_pylist(profiles, schema=schema), mode="replace")
@@ -141,7 +141,7 @@ def _expected(profiles: list[dict[str, Any]], rules: RuleSet,
 def test_a_table_sql_cannot_express_is_named(store: AnalyticalStore) -> None:
     catalogue, dmn = read_folder(RETAIL)
     dmn["eligibility-welcome.dmn"] = dmn["eligibility-welcome.dmn"].replace(
-        "<text>orders_count</text>", "<text>sum([orders_count])</text>")
+        "<text>orders</text>", "<text>sum([orders])</text>")
     rules = build_ruleset("v3", catalogue, dmn, base_path=RETAIL)
     with pytest.raises(ConfigError, match="'Welcome eligible' cannot be compiled to SQL"):
         assignments(store, rules, channel="web", placement="hero", at=AT)

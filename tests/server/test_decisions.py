@@ -29,7 +29,7 @@ def project(tmp_path: Path) -> tuple[Path, str, ApiClient]:
     profiles = open_online("memory")
     profiles.replace_all(
         [("c_bob", {"customer_id": "c_bob", "monetary": Decimal(80),
-                    "recency_days": Decimal(200), "orders_count": Decimal(2),
+                    "recency_days": Decimal(200), "orders": Decimal(2),
                     "segments": [], "consent_email": True})],
         [("email", "bob@example.com", "c_bob")])
     client = ApiClient(create_app(tmp_path, reader=profiles, clock=clock),

@@ -204,3 +204,66 @@ def create_user_command(
         user = UserRepository(OperationalStore(governance.engine),
                               governance.clock).create(username, password, role)
     out_console.print(f"user {user.username} ({', '.join(sorted(user.roles))}) created")
+
+
+def _simulation_store(project: Path):  # type: ignore[no-untyped-def]
+    """An in-memory store holding the project's profiles with each customer's segments as a
+    list (the simulation's input); the project's own store is only read."""
+    from sqlglot import exp
+
+    from accord.project.template import store_path
+    from accord.store import open_store
+
+    store = open_store()
+    path = exp.Literal.string(str(store_path(project).resolve())).sql("duckdb")
+    store.execute(f"ATTACH {path} AS hub (READ_ONLY)")
+    store.execute(
+        "CREATE TABLE profiles AS SELECT p.*, coalesce(s.segments, []::VARCHAR[]) AS segments "
+        "FROM hub.profiles p LEFT JOIN (SELECT customer_id, list(segment ORDER BY segment) "
+        "AS segments FROM hub.segment_members GROUP BY customer_id) s USING (customer_id)")
+    return store
+
+
+@app.command("simulate")
+def simulate_command(
+    old: Annotated[str, typer.Argument(help="The version in force (e.g. the active one).")],
+    new: Annotated[str, typer.Argument(help="The proposed version.")],
+    channel: Annotated[str, typer.Option(help="The channel asking.")] = "web",
+    placement: Annotated[str, typer.Option(help="The placement filled.")] = "hero",
+    project: ProjectOption = Path("."),
+) -> None:
+    """What a change would do to every profile: customers per treatment before and after,
+    who moves where, and the expected value (rules only: no holdouts or contact history)."""
+    from accord.decisioning.propensity import Propensities
+    from accord.rules.simulation import simulate
+    from accord.server.runtime import contacts_path
+
+    with guard():
+        governance = _governance(project)
+        rules_old, rules_new = governance.rules.load(old), governance.rules.load(new)
+        estimates = {}
+        if contacts_path(project).is_file():
+            from accord.online.contacts import ContactStore
+
+            estimates = ContactStore(contacts_path(project)).propensities()
+        store = _simulation_store(project)
+        try:
+            report = simulate(store, rules_old, rules_new, channel=channel,
+                              placement=placement, at=governance.clock.now(),
+                              propensities=Propensities(estimates))
+        finally:
+            store.close()
+    table = Table("treatment", f"customers with {old}", f"with {new}", "change",
+                  title=f"{report.customers:,} customers, {channel} / {placement}")
+    for treatment in sorted(set(report.before) | set(report.after), key=str):
+        before, after = report.before.get(treatment, 0), report.after.get(treatment, 0)
+        table.add_row(treatment or "(nothing)", f"{before:,}", f"{after:,}",
+                      f"{after - before:+,}")
+    out_console.print(table)
+    moves = sorted(((n, a, b) for (a, b), n in report.transitions.items() if a != b),
+                   reverse=True)
+    for count, was, becomes in moves[:10]:
+        out_console.print(f"{count:,} customers move from {was or '(nothing)'} to "
+                          f"{becomes or '(nothing)'}")
+    out_console.print(f"expected value: {report.expected_before} -> {report.expected_after} "
+                      f"({report.expected_change:+})")

@@ -6,7 +6,7 @@
     - name: gold customer on the web gets the VIP lounge
       channel: web
       placements: {hero: 1}
-      profile: {monetary: 1500, recency_days: 12, orders_count: 9, segments: [vip]}
+      profile: {monetary: 1500, recency_days: 12, orders: 9, segments: [vip]}
       context: {cart value: 0}
       expect: {hero: [vip-lounge]}
 

@@ -48,6 +48,9 @@ from accord.decisioning.treatments import Treatment
 from accord.dmn.model import DecisionTable
 from accord.dmn.sql import table_to_sql
 from accord.errors import ConfigError, FeelSqlError
+from accord.feel import ast
+from accord.feel.builtins import BUILTINS
+from accord.feel.parser import parse_expression
 from accord.feel.sql_values import TypeSpec, literal
 from accord.store.base import AnalyticalStore
 
@@ -175,6 +178,21 @@ def _inputs(schema: _Schema, channel: str, placement: str, context: Mapping[str,
     return columns, types
 
 
+def _names(node: ast.Node) -> set[str]:
+    """Every variable name an expression reads."""
+    if isinstance(node, ast.Name):
+        return {node.name}
+    found: set[str] = set()
+    for slot in node.__slots__:
+        value = getattr(node, slot)
+        for child in value if isinstance(value, tuple) else (value,):
+            items = child if isinstance(child, tuple) else (child,)
+            for item in items:
+                if isinstance(item, ast.Node):
+                    found |= _names(item)
+    return found
+
+
 def _eligibility_sql(rules: RuleSet, name: str, columns: Mapping[str, exp.Expression],
                      types: Mapping[str, TypeSpec]) -> exp.Expression:
     table = rules.tables[name]
@@ -182,8 +200,15 @@ def _eligibility_sql(rules: RuleSet, name: str, columns: Mapping[str, exp.Expres
     if not isinstance(decision.expression, DecisionTable):
         raise ConfigError(f"eligibility decision {name!r} is not a decision table and cannot "
                           f"be simulated in SQL")
+    # A name the table reads that neither the profile nor the request provides is null, as
+    # the input is in ``decide`` (a request without a cart has no "cart value").
+    provided = dict(columns)
+    for clause in decision.expression.inputs:
+        for missing in _names(parse_expression(clause.input_expression.text, provided)) \
+                - provided.keys() - BUILTINS.keys():
+            provided[missing] = exp.Null()
     try:
-        value = table_to_sql(decision.expression, columns, types=types)
+        value = table_to_sql(decision.expression, provided, types=types)
     except FeelSqlError as exc:
         raise ConfigError(f"eligibility table {name!r} cannot be compiled to SQL: {exc}"
                           ) from None

@@ -93,22 +93,19 @@ def _duplicate_names(defs: m.Definitions) -> Iterator[Problem]:
 
 def _references(model: Model) -> Iterator[Problem]:
     defs = model.definitions
-    for decision in defs.decisions:
-        for href in (*decision.required_decisions, *decision.required_inputs,
-                     *decision.required_knowledge):
+    owners: list[tuple[str | None, str, tuple[str, ...]]] = [
+        (d.id, f"decision {d.name!r}",
+         (*d.required_decisions, *d.required_inputs, *d.required_knowledge))
+        for d in defs.decisions]
+    owners += [(s.id, f"decision service {s.name!r}",
+                (*s.output_decisions, *s.encapsulated_decisions, *s.input_decisions,
+                 *s.input_data)) for s in defs.decision_services]
+    for element_id, label, hrefs in owners:
+        for href in hrefs:
             try:
                 model._resolve(href)
             except DmnModelError:
-                yield Problem("error", decision.id, f"decision {decision.name!r}",
-                              f"requirement {href!r} names no element")
-    for service in defs.decision_services:
-        for href in (*service.output_decisions, *service.encapsulated_decisions,
-                     *service.input_decisions, *service.input_data):
-            try:
-                model._resolve(href)
-            except DmnModelError:
-                yield Problem("error", service.id, f"decision service {service.name!r}",
-                              f"reference {href!r} names no element")
+                yield Problem("error", element_id, label, f"reference {href!r} names no element")
 
 
 def _type_refs(defs: m.Definitions) -> Iterator[tuple[str, str | None, str]]:

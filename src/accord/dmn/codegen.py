@@ -180,15 +180,7 @@ def _reads_names(node: ast.Node) -> bool:
         function_ok = isinstance(node.function, ast.Name) and node.function.name in BUILTINS
         return (not function_ok and _reads_names(node.function)) or any(
             _reads_names(arg) for arg in (*node.args, *(a for _, a in node.named or ())))
-    for slot in node.__slots__:
-        value = getattr(node, slot)
-        for child in value if isinstance(value, tuple) else (value,):
-            if isinstance(child, ast.Node) and _reads_names(child):
-                return True
-            if isinstance(child, tuple) and any(
-                    isinstance(c, ast.Node) and _reads_names(c) for c in child):
-                return True
-    return False
+    return any(_reads_names(child) for child in ast.children(node))
 
 
 def _literal(value: Any) -> str | None:
@@ -210,13 +202,7 @@ def _has_free_names(node: ast.Node) -> bool:
         return True
     if isinstance(node, ast.Call):
         return any(_has_free_names(arg) for arg in node.args) or node.named is not None
-    for slot in node.__slots__:
-        value = getattr(node, slot)
-        children = value if isinstance(value, tuple) else (value,)
-        for child in children:
-            if isinstance(child, ast.Node) and _has_free_names(child):
-                return True
-    return False
+    return any(_has_free_names(child) for child in ast.children(node))
 
 
 @dataclass(frozen=True, slots=True)

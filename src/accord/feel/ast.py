@@ -6,6 +6,7 @@ so that later passes (type checks, the SQL compiler) can point at the text they 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -236,3 +237,23 @@ class UnaryTests(Node):
 
     tests: tuple[Node, ...]
     negated: bool = False
+
+
+def children(node: Node) -> Iterator[Node]:
+    """The nodes directly inside ``node``, including those held in tuples and in pairs
+    (context entries, named arguments, typed parameters): the one traversal every pass
+    over the tree uses."""
+    for slot in node.__slots__:  # every node is a slotted dataclass
+        value = getattr(node, slot)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, Node):
+                yield item
+            elif isinstance(item, tuple):
+                yield from (part for part in item if isinstance(part, Node))
+
+
+def names(node: Node) -> set[str]:
+    """Every variable name ``node`` reads (function names of calls included)."""
+    if isinstance(node, Name):
+        return {node.name}
+    return set().union(*(names(child) for child in children(node)))

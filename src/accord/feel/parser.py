@@ -618,21 +618,10 @@ def _normalise_space(text: str) -> str:
 
 
 def _uses_input(node: ast.Node) -> bool:
-    """True when ``?`` occurs in ``node`` (outside nested unary-test scopes)."""
+    """True when ``?`` occurs in ``node``."""
     if isinstance(node, ast.Name):
         return node.name == "?"
-    for name in node.__slots__:  # every node is a slotted dataclass
-        value = getattr(node, name)
-        if isinstance(value, ast.Node) and _uses_input(value):
-            return True
-        if isinstance(value, tuple):
-            for item in value:
-                if isinstance(item, ast.Node) and _uses_input(item):
-                    return True
-                if isinstance(item, tuple) and any(
-                        isinstance(x, ast.Node) and _uses_input(x) for x in item):
-                    return True
-    return False
+    return any(_uses_input(child) for child in ast.children(node))
 
 
 @lru_cache(maxsize=1)

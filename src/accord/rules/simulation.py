@@ -178,21 +178,6 @@ def _inputs(schema: _Schema, channel: str, placement: str, context: Mapping[str,
     return columns, types
 
 
-def _names(node: ast.Node) -> set[str]:
-    """Every variable name an expression reads."""
-    if isinstance(node, ast.Name):
-        return {node.name}
-    found: set[str] = set()
-    for slot in node.__slots__:
-        value = getattr(node, slot)
-        for child in value if isinstance(value, tuple) else (value,):
-            items = child if isinstance(child, tuple) else (child,)
-            for item in items:
-                if isinstance(item, ast.Node):
-                    found |= _names(item)
-    return found
-
-
 def _eligibility_sql(rules: RuleSet, name: str, columns: Mapping[str, exp.Expression],
                      types: Mapping[str, TypeSpec]) -> exp.Expression:
     table = rules.tables[name]
@@ -204,7 +189,7 @@ def _eligibility_sql(rules: RuleSet, name: str, columns: Mapping[str, exp.Expres
     # the input is in ``decide`` (a request without a cart has no "cart value").
     provided = dict(columns)
     for clause in decision.expression.inputs:
-        for missing in _names(parse_expression(clause.input_expression.text, provided)) \
+        for missing in ast.names(parse_expression(clause.input_expression.text, provided)) \
                 - provided.keys() - BUILTINS.keys():
             provided[missing] = exp.Null()
     try:

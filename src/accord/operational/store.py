@@ -29,10 +29,10 @@ class OperationalStore:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def revision(self) -> str | None:
-        """The schema revision the database is at."""
+    def revision(self) -> frozenset[str]:
+        """The schema revisions the database is at (one per branch of the migrations)."""
         with self.engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            return frozenset(MigrationContext.configure(connection).get_current_heads())
 
 
 def _alembic() -> Config:
@@ -41,11 +41,10 @@ def _alembic() -> Config:
     return config
 
 
-def head() -> str:
-    """The newest schema revision."""
-    revision = ScriptDirectory.from_config(_alembic()).get_current_head()
-    assert revision is not None
-    return revision
+def head() -> frozenset[str]:
+    """The newest schema revisions: one per capability's branch of the migrations (each
+    capability adds its tables on a branch of its own, so they need no order between them)."""
+    return frozenset(ScriptDirectory.from_config(_alembic()).get_heads())
 
 
 def open_operational(url: str) -> OperationalStore:
@@ -61,7 +60,7 @@ def open_operational(url: str) -> OperationalStore:
     config = _alembic()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
     return OperationalStore(engine)
 
 

@@ -101,6 +101,34 @@ class SimulationReport:
         """Customers whose treatment changes."""
         return sum(n for (old, new), n in self.transitions.items() if old != new)
 
+    def to_json(self) -> dict[str, Any]:
+        """The report as JSON-ready data (treatment None is ``null``; amounts as strings).
+
+        >>> SimulationReport(2, {"a": 2}, {"a": 1, None: 1}, {("a", "a"): 1, ("a", None): 1},
+        ...                  {}, Decimal(4), Decimal(2), "", "").to_json()["transitions"]
+        [{'from': 'a', 'to': None, 'customers': 1}, {'from': 'a', 'to': 'a', 'customers': 1}]
+        """
+        def counts(mapping: Mapping[str | None, int]) -> list[dict[str, Any]]:
+            return [{"treatment": t, "customers": n}
+                    for t, n in sorted(mapping.items(), key=lambda kv: (-kv[1], kv[0] or ""))]
+
+        return {
+            "customers": self.customers,
+            "before": counts(self.before),
+            "after": counts(self.after),
+            "transitions": [{"from": a, "to": b, "customers": n} for (a, b), n in sorted(
+                self.transitions.items(), key=lambda kv: (-kv[1], kv[0][0] or "",
+                                                          kv[0][1] or ""))],
+            "changed": self.changed(),
+            "segments": {name: {"before": counts(b), "after": counts(a)}
+                         for name, (b, a) in self.segments.items()},
+            "expected_before": str(self.expected_before),
+            "expected_after": str(self.expected_after),
+            "expected_change": str(self.expected_change),
+            "sql_before": self.sql_before,
+            "sql_after": self.sql_after,
+        }
+
 
 def _arrow_type(kind: pa.DataType) -> str | None:
     """The FEEL type of a profile column, so the SQL keeps FEEL's null for mixed types."""

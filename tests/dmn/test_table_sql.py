@@ -179,15 +179,14 @@ DISCOUNT = _table(
 
 
 def test_golden_first() -> None:
+    # WHEN conditions read only truth: plain = and IN, as a person would write them
     sql = table_to_sql(DISCOUNT)
     assert to_sql(sql) == (
-        'CASE WHEN COALESCE("Segment" IS NOT DISTINCT FROM \'gold\' AND "Age" >= 18, FALSE) '
-        "THEN 0.2 WHEN \"Segment\" IS NOT DISTINCT FROM 'silver' OR \"Segment\" IS NOT "
-        "DISTINCT FROM 'gold' THEN 0.1 ELSE 0 END")
+        'CASE WHEN "Segment" = \'gold\' AND "Age" >= 18 THEN 0.2 '
+        "WHEN \"Segment\" IN ('silver', 'gold') THEN 0.1 ELSE 0 END")
     assert to_sql(sql, "spark") == (
-        "CASE WHEN COALESCE(`Segment` IS NOT DISTINCT FROM 'gold' AND `Age` >= 18, FALSE) "
-        "THEN 0.2 WHEN `Segment` IS NOT DISTINCT FROM 'silver' OR `Segment` IS NOT "
-        "DISTINCT FROM 'gold' THEN 0.1 ELSE 0 END")
+        "CASE WHEN `Segment` = 'gold' AND `Age` >= 18 THEN 0.2 "
+        "WHEN `Segment` IN ('silver', 'gold') THEN 0.1 ELSE 0 END")
 
 
 def test_golden_collect_list_and_sum() -> None:
@@ -204,9 +203,9 @@ def test_golden_collect_list_and_sum() -> None:
     summed = _table("COLLECT", "SUM", [_input("Age")], [_output(None)],
                     [(["< 18"], ["1"]), (["-"], ["2"])])
     assert to_sql(table_to_sql(summed)) == (
-        "CASE WHEN CASE WHEN COALESCE(\"Age\" < 18, FALSE) THEN 1 ELSE 0 END + 1 = 0 "
+        "CASE WHEN CASE WHEN \"Age\" < 18 THEN 1 ELSE 0 END + 1 = 0 "
         "THEN CAST(NULL AS DECIMAL(38, 10)) ELSE CAST(CASE WHEN "
-        "COALESCE(\"Age\" < 18, FALSE) THEN CAST(1 AS DECIMAL(38, 10)) ELSE "
+        "\"Age\" < 18 THEN CAST(1 AS DECIMAL(38, 10)) ELSE "
         "CAST(0 AS DECIMAL(38, 10)) END + CAST(2 AS DECIMAL(38, 10)) AS DECIMAL(38, 10)) END")
 
 
@@ -214,11 +213,11 @@ def test_golden_priority() -> None:
     table = _table("PRIORITY", None, [_input("Age")],
                    [_output(None, values='"high", "medium", "low"')],
                    [(["< 18"], ['"low"']), (["> 10"], ['"high"']), (["-"], ['"medium"'])])
-    best = ('LEAST(CASE WHEN COALESCE("Age" < 18, FALSE) THEN 2 END, '
-            'CASE WHEN COALESCE("Age" > 10, FALSE) THEN 0 END, 1)')
+    best = ('LEAST(CASE WHEN "Age" < 18 THEN 2 END, '
+            'CASE WHEN "Age" > 10 THEN 0 END, 1)')
     assert to_sql(table_to_sql(table)) == (
-        f'CASE WHEN COALESCE("Age" < 18, FALSE) AND 2 = {best} THEN \'low\' '
-        f'WHEN COALESCE("Age" > 10, FALSE) AND 0 = {best} THEN \'high\' '
+        f'CASE WHEN "Age" < 18 AND 2 = {best} THEN \'low\' '
+        f'WHEN "Age" > 10 AND 0 = {best} THEN \'high\' '
         f"WHEN 1 = {best} THEN 'medium' ELSE CAST(NULL AS TEXT) END")
 
 

@@ -19,6 +19,7 @@ from typing import Any, TypeAlias
 from sqlglot import exp
 
 from accord.errors import FeelSqlError
+from accord.feel.sql_predicate import truthy
 
 NUMBER = "number"
 STRING = "string"
@@ -219,9 +220,11 @@ def _never_null_boolean(sql: exp.Expression) -> bool:
 
 def case(whens: Sequence[tuple[exp.Expression, exp.Expression]],
          default: exp.Expression | None = None) -> exp.Expression:
-    """``CASE WHEN c1 THEN v1 ... ELSE default END``; constant conditions fold away."""
+    """``CASE WHEN c1 THEN v1 ... ELSE default END``; constant conditions fold away, and
+    each condition is rewritten for a ``WHEN`` (:func:`accord.feel.sql_predicate.truthy`)."""
     node = exp.Case()
-    for condition, value in whens:
+    for exact, value in whens:
+        condition = truthy(exact)
         if isinstance(condition, exp.Boolean):
             if not condition.this:
                 continue

@@ -15,7 +15,7 @@ LEAVES = (
     "x IS NOT DISTINCT FROM 'a'", "x = 'b'", "x IN ('a', 'c')", "'c' IS NOT DISTINCT FROM x",
     "x IS NOT DISTINCT FROM 'b'", "COALESCE(p, FALSE)", "p", "y >= 2",
     "y IS NOT DISTINCT FROM 3", "COALESCE(y < 2, FALSE)", "y IS NOT DISTINCT FROM x2",
-    "CAST(NULL AS BOOLEAN)", "TRUE",
+    "CAST(NULL AS BOOLEAN)", "TRUE", "(y > 1) IS TRUE", "p IS TRUE",
 )
 
 

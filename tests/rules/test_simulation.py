@@ -20,7 +20,13 @@ from accord.decisioning.history import CustomerHistory
 from accord.decisioning.propensity import BetaEstimate, Propensities
 from accord.decisioning.ruleset import RuleSet
 from accord.errors import ConfigError
-from accord.rules.simulation import PROFILES, assignments, simulate
+from accord.rules.simulation import (
+    PROFILES,
+    assignment_query,
+    assignments,
+    daily_rate,
+    simulate,
+)
 from accord.store import open_store
 from accord.store.base import AnalyticalStore
 
@@ -122,7 +128,8 @@ def test_sql_equals_python_for_every_customer(store: AnalyticalStore,
     assert report.expected_after == _expected(profiles, new, expected_new)
     assert report.expected_change > 0
     assert report.changed() == sum(n for (a, b), n in transitions.items() if a != b)
-    assert "ROW_NUMBER() OVER" in report.sql_before and "800" in report.sql_after
+    # one CASE per propensity-segment order (the vip segment ranks cart-reminder higher)
+    assert "= 'vip' THEN CASE WHEN" in report.sql_before and "800" in report.sql_after
 
 
 def _expected(profiles: list[dict[str, Any]], rules: RuleSet,
@@ -178,3 +185,95 @@ def test_consent_and_quiet_hours_follow_each_time_zone() -> None:
     # Auckland is at midnight (quiet); the others are at midday or fall back to UTC.
     assert given == {"q0": None, "q1": "newsletter", "q2": "newsletter", "q3": "newsletter",
                      "q4": "newsletter", "q5": None, "q6": None}
+
+
+_CHAINED = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="nbo" name="NBO"
+             namespace="https://accord.test/nbo">
+  <inputData id="i_monetary" name="monetary"><variable name="monetary" typeRef="number"/>
+  </inputData>
+  <inputData id="i_orders" name="orders"><variable name="orders" typeRef="number"/>
+  </inputData>
+  <decision id="d_tier" name="Tier">
+    <variable name="Tier" typeRef="string"/>
+    <informationRequirement id="r1"><requiredInput href="#i_monetary"/></informationRequirement>
+    <literalExpression id="le_tier"><text>if monetary &gt;= 1500 then "top" else "base"</text>
+    </literalExpression>
+  </decision>
+  <decision id="d_offer" name="Offer">
+    <variable name="Offer" typeRef="string"/>
+    <informationRequirement id="r2"><requiredDecision href="#d_tier"/></informationRequirement>
+    <informationRequirement id="r3"><requiredInput href="#i_orders"/></informationRequirement>
+    <decisionTable id="t_offer" hitPolicy="FIRST">
+      <input id="c1"><inputExpression id="e1" typeRef="string"><text>Tier</text>
+      </inputExpression></input>
+      <input id="c2"><inputExpression id="e2" typeRef="number"><text>orders</text>
+      </inputExpression></input>
+      <output id="o1" name="offer" typeRef="string"/>
+      <rule id="x1"><inputEntry id="x1a"><text>"top"</text></inputEntry>
+        <inputEntry id="x1b"><text>&gt;= 3</text></inputEntry>
+        <outputEntry id="x1c"><text>"vip"</text></outputEntry></rule>
+      <rule id="x2"><inputEntry id="x2a"><text>-</text></inputEntry>
+        <inputEntry id="x2b"><text>0</text></inputEntry>
+        <outputEntry id="x2c"><text>"welcome"</text></outputEntry></rule>
+      <rule id="x3"><inputEntry id="x3a"><text>not("top")</text></inputEntry>
+        <inputEntry id="x3b"><text>[1..5]</text></inputEntry>
+        <outputEntry id="x3c"><text>"loyal"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+  <decision id="d_vip" name="Offer is vip">
+    <variable name="Offer is vip" typeRef="boolean"/>
+    <informationRequirement id="r4"><requiredDecision href="#d_offer"/></informationRequirement>
+    <decisionTable id="t_vip" hitPolicy="FIRST">
+      <input id="v1"><inputExpression id="ve1" typeRef="string"><text>Offer</text>
+      </inputExpression></input>
+      <output id="vo" name="eligible" typeRef="boolean"/>
+      <rule id="v_r"><inputEntry id="v_a"><text>"vip"</text></inputEntry>
+        <outputEntry id="v_b"><text>true</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+  <decision id="d_loyal" name="Offer is loyal">
+    <variable name="Offer is loyal" typeRef="boolean"/>
+    <informationRequirement id="r5"><requiredDecision href="#d_offer"/></informationRequirement>
+    <decisionTable id="t_loyal" hitPolicy="FIRST">
+      <input id="l1"><inputExpression id="le1" typeRef="string"><text>Offer</text>
+      </inputExpression></input>
+      <output id="lo" name="eligible" typeRef="boolean"/>
+      <rule id="l_r"><inputEntry id="l_a"><text>"loyal", "welcome"</text></inputEntry>
+        <outputEntry id="l_b"><text>true</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+
+_CHAINED_CATALOGUE = """
+treatments:
+  - {id: vip, name: VIP, value: 50, eligibility: [Offer is vip],
+     limits: [{max_count: 2, period_days: 14}]}
+  - {id: loyal, name: Loyal, value: 10, eligibility: [Offer is loyal]}
+  - {id: plain, name: Plain, kind: content, value: 1}
+"""
+
+
+def test_decisions_the_eligibility_tables_require_are_computed_once_per_row(
+        store: AnalyticalStore, profiles: list[dict[str, Any]]) -> None:
+    rules = build_ruleset("chained", _CHAINED_CATALOGUE, {"nbo.dmn": _CHAINED})
+    expected = _python(profiles, rules, "web", "hero", {})
+    assert assignments(store, rules, channel="web", placement="hero", at=AT) == expected
+    assert set(expected.values()) == {"vip", "loyal", "plain"}
+    sql = assignment_query(store, rules, channel="web", placement="hero", at=AT).sql("duckdb")
+    # Tier, and Offer (a table over Tier), are columns: computed once, read by both tables
+    assert sql.count('AS "__d') == 2 and sql.count(">= 1500") == 1
+
+
+def test_daily_volume_is_capped_by_the_tightest_contact_limit(
+        store: AnalyticalStore, profiles: list[dict[str, Any]]) -> None:
+    rules = build_ruleset("chained", _CHAINED_CATALOGUE, {"nbo.dmn": _CHAINED})
+    report = simulate(store, rules, rules, channel="web", placement="hero", at=AT,
+                      contacts_per_day=0.5)
+    assert report.changed() == 0
+    assert report.daily_after["vip"] == pytest.approx(report.after["vip"] / 7)
+    assert report.daily_after["loyal"] == pytest.approx(report.after["loyal"] * 0.5)
+    assert report.to_json()["daily_volume"]["total_after"] == pytest.approx(
+        sum(report.daily_after.values()), abs=0.01)
+    assert daily_rate(rules.catalogue.by_id()["vip"], rules, "web", 0.05) == 0.05

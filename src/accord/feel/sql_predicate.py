@@ -11,10 +11,10 @@ rewrites a condition to a cheaper one that is true on exactly the same rows:
 * ``falsy(c)`` is false exactly where ``c`` is false (what ``NOT c`` needs to stay exact).
 
 ``AND`` and ``OR`` pass either requirement to their operands (``a AND b`` is true iff both
-are, false iff either is); ``NOT`` swaps them. At the leaves, ``COALESCE(c, FALSE)`` is
-``c`` where only truth matters, and ``x IS NOT DISTINCT FROM 'a'`` is ``x = 'a'`` (they
-differ only when ``x`` is null, where one is false and the other null). Equalities of one
-operand with several values become ``IN``, which is exact in both directions.
+are, false iff either is); ``NOT`` swaps them. At the leaves, ``COALESCE(c, FALSE)`` and
+``c IS TRUE`` are ``c`` where only truth matters, and ``x IS NOT DISTINCT FROM 'a'`` is
+``x = 'a'`` (they differ only when ``x`` is null, where one is false and the other null).
+Equalities of one operand with several values become ``IN``, exact in both directions.
 
 >>> import sqlglot
 >>> where = sqlglot.parse_one(
@@ -147,6 +147,12 @@ def _coalesce(node: exp.Expression, want_true: bool) -> exp.Expression:
     return node
 
 
+def _is(node: exp.Expression, want_true: bool) -> exp.Expression:
+    if want_true and isinstance(node.expression, exp.Boolean) and node.expression.this:
+        return _rewrite(node.this, True)  # c IS TRUE is true where c is
+    return node
+
+
 def _null_safe_eq(node: exp.Expression, want_true: bool) -> exp.Expression:
     if want_true and _constant(node.expression):
         return exp.EQ(this=node.this, expression=node.expression)
@@ -161,5 +167,6 @@ _HANDLERS: dict[type[exp.Expression], Callable[[exp.Expression, bool], exp.Expre
     exp.Or: _connector,
     exp.Not: _not,
     exp.Coalesce: _coalesce,
+    exp.Is: _is,
     exp.NullSafeEQ: _null_safe_eq,
 }

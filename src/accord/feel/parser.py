@@ -42,6 +42,16 @@ _AT_DATE_TIME = re.compile(r"^-?\d{4,9}-\d\d-\d\dT")
 _AT_DATE = re.compile(r"^-?\d{4,9}-\d\d-\d\d$")
 
 
+@lru_cache(maxsize=8192)
+def _name_parts(name: str) -> tuple[str, ...]:
+    """The tokens of a known name (cached: every parse knows the built-ins and the same
+    input names, and tokenizing them again dominated compiling a table's cells)."""
+    try:
+        return tuple(t.text for t in tokenize(name)[:-1])
+    except FeelSyntaxError:
+        return ()
+
+
 class Parser:
     """Parses one FEEL text. Use :func:`parse_expression` or :func:`parse_unary_tests`."""
 
@@ -96,10 +106,7 @@ class Parser:
         return f"'{token.text}'"
 
     def _know(self, name: str) -> None:
-        try:
-            parts = tuple(t.text for t in tokenize(name)[:-1])
-        except FeelSyntaxError:
-            return
+        parts = _name_parts(name)
         if parts:
             bucket = self.known.setdefault(parts[0], [])
             if parts not in bucket:

@@ -14,7 +14,9 @@ rewrites a condition to a cheaper one that is true on exactly the same rows:
 are, false iff either is); ``NOT`` swaps them. At the leaves, ``COALESCE(c, FALSE)`` and
 ``c IS TRUE`` are ``c`` where only truth matters, and ``x IS NOT DISTINCT FROM 'a'`` is
 ``x = 'a'`` (they differ only when ``x`` is null, where one is false and the other null).
-Equalities of one operand with several values become ``IN``, exact in both directions.
+Equalities of one operand with several values become ``IN``, exact in both directions; a
+``CASE`` that can only give true (or else false or null) is the disjunction of its
+conditions.
 
 >>> import sqlglot
 >>> where = sqlglot.parse_one(
@@ -153,6 +155,33 @@ def _is(node: exp.Expression, want_true: bool) -> exp.Expression:
     return node
 
 
+def _case(node: exp.Expression, want_true: bool) -> exp.Expression:
+    """A CASE whose every branch gives TRUE, and otherwise false or null, is true where any
+    condition is (a FIRST table of boolean rules, as an eligibility table often is)."""
+    ifs = node.args.get("ifs") or []
+    default = node.args.get("default")
+    if not want_true or not ifs or not all(_is_true(i.args.get("true")) for i in ifs) or \
+            not (default is None or _is_false_or_null(default)):
+        return node
+    conditions = [i.this for i in ifs]
+    if len(conditions) == 1:
+        return _rewrite(conditions[0], True)
+    either: exp.Expression = exp.Or(this=conditions[0], expression=conditions[1])
+    for condition in conditions[2:]:
+        either = exp.Or(this=either, expression=condition)
+    return _connector(either, True)
+
+
+def _is_true(node: exp.Expression | None) -> bool:
+    return isinstance(node, exp.Boolean) and bool(node.this)
+
+
+def _is_false_or_null(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Cast):
+        node = node.this
+    return isinstance(node, exp.Null) or (isinstance(node, exp.Boolean) and not node.this)
+
+
 def _null_safe_eq(node: exp.Expression, want_true: bool) -> exp.Expression:
     if want_true and _constant(node.expression):
         return exp.EQ(this=node.this, expression=node.expression)
@@ -168,5 +197,6 @@ _HANDLERS: dict[type[exp.Expression], Callable[[exp.Expression, bool], exp.Expre
     exp.Not: _not,
     exp.Coalesce: _coalesce,
     exp.Is: _is,
+    exp.Case: _case,
     exp.NullSafeEQ: _null_safe_eq,
 }

@@ -224,7 +224,7 @@ def case(whens: Sequence[tuple[exp.Expression, exp.Expression]],
     each condition is rewritten for a ``WHEN`` (:func:`accord.feel.sql_predicate.truthy`)."""
     node = exp.Case()
     for exact, value in whens:
-        condition = truthy(exact)
+        condition = truthy(exact.copy())  # the rewrite reuses its nodes; exact may be shared
         if isinstance(condition, exp.Boolean):
             if not condition.this:
                 continue

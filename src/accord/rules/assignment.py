@@ -39,7 +39,7 @@ from accord.feel import ast
 from accord.feel.builtins import BUILTINS
 from accord.feel.parser import parse_expression
 from accord.feel.sql import compile_expression_typed
-from accord.feel.sql_values import KIND_NAMES, TypeSpec, and_, literal
+from accord.feel.sql_values import KIND_NAMES, TypeSpec, and_, case, literal
 
 __all__ = ["PROFILES", "Assignment", "Schema", "assignment", "read_schema"]
 
@@ -348,14 +348,14 @@ def assignment(rules: RuleSet, schema: Schema, *, channel: str, placement: str,
         parts += [decisions.eligibility(name) for name in treatment.eligibility]
         conditions[treatment.id] = and_(*parts)
     default = default_treatment(rules, placement, channel, at)
-    fallback: exp.Expression = exp.null() if default is None else exp.Case(
-        ifs=[exp.If(this=policy_sql(default, rules, channel, at, schema),
-                    true=exp.Literal.string(default.id))], default=exp.null())
+    fallback: exp.Expression = exp.null() if default is None else case(
+        [(policy_sql(default, rules, channel, at, schema), exp.Literal.string(default.id))],
+        exp.null())
 
     def chain(order: Sequence[str]) -> exp.Expression:
-        ifs = [exp.If(this=conditions[tid].copy(), true=exp.Literal.string(tid))
-               for tid in order if not _never(conditions[tid])]
-        return exp.Case(ifs=ifs, default=fallback.copy()) if ifs else fallback.copy()
+        # case() drops conditions that are always false and ends at one always true
+        return case([(conditions[tid].copy(), exp.Literal.string(tid)) for tid in order],
+                    fallback.copy())
 
     orders = _orders(candidates, rules, propensities, context, keys)
     key = _key_sql(keys, schema)
@@ -368,7 +368,3 @@ def assignment(rules: RuleSet, schema: Schema, *, channel: str, placement: str,
                         true=chain(orders[k])) for k in keys[:-1]],
             default=chain(orders[keys[-1]]))
     return Assignment(treatment_sql, key, decisions.layers())
-
-
-def _never(condition: exp.Expression) -> bool:
-    return isinstance(condition, exp.Boolean) and not condition.this

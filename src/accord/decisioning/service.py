@@ -139,6 +139,29 @@ class DecisionService:
                       ) -> tuple[Decision, dict[str, Any]]:
         """:meth:`decide`, also returning the decision as logged (:func:`decision_record`),
         built once for the log and the API's response."""
+        decision, key, now, profile = self._decide(
+            channel, placements, customer=customer, anonymous_id=anonymous_id,
+            context=context, request_id=request_id, explore=explore, trace=trace)
+        segments = list((profile or {}).get("segments") or ())
+        self.contacts.record_decision(decision.decision_id, key, channel, now, segments,
+                                      decision.given())
+        record = decision_record(decision)
+        if self.decision_log is not None:
+            self.decision_log.append([orjson.dumps(record, default=str)], durable=False)
+        return decision, record
+
+    def preview(self, channel: str, placements: Mapping[str, int], *, customer: str,
+                context: Mapping[str, Any] | None = None) -> Decision:
+        """What :meth:`decide` would answer now, with the trace, recording nothing: no
+        decision logged or counted against contact limits, no exploration (the web app's
+        customer page shows it)."""
+        return self._decide(channel, placements, customer=customer, anonymous_id=None,
+                            context=context, request_id=None, explore=False, trace=True)[0]
+
+    def _decide(self, channel: str, placements: Mapping[str, int], *, customer: str | None,
+                anonymous_id: str | None, context: Mapping[str, Any] | None,
+                request_id: str | None, explore: bool, trace: bool
+                ) -> tuple[Decision, str | None, dt.datetime, dict[str, Any] | None]:
         rules = self.rules.current()
         now = self.clock.now()
         customer_id, profile = self._customer(customer, rules.unknown_customer == "reject")
@@ -154,13 +177,7 @@ class DecisionService:
                           self.contacts.history(key, now - dt.timedelta(days=HISTORY_DAYS)),
                           self.contacts.totals(), Propensities(self.contacts.propensities()),
                           rules, now)
-        segments = list((profile or {}).get("segments") or ())
-        self.contacts.record_decision(decision.decision_id, key, channel, now, segments,
-                                      decision.given())
-        record = decision_record(decision)
-        if self.decision_log is not None:
-            self.decision_log.append([orjson.dumps(record, default=str)], durable=False)
-        return decision, record
+        return decision, key, now, profile
 
     def record_outcome(self, decision_id: str, treatment_id: str, kind: OutcomeKind, *,
                        value: Decimal | None = None) -> RecordedOutcome:

@@ -1,0 +1,148 @@
+"""What the web app reads from the analytical store: a customer's timeline, and a segment
+condition's live count, overlaps and comparison with the base.
+
+The store is opened read-only for each read and closed at once, as the API does, so a build
+can always take its write lock. Conditions are FEEL, compiled to SQL over the ``profiles``
+columns by :mod:`accord.feel.sql` (the same compiler segments are built with).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from sqlglot import exp
+
+from accord.errors import ConfigError
+from accord.feel.sql import compile_expression_sql
+from accord.store import open_store
+from accord.store.base import AnalyticalStore
+
+#: Timeline sources: table, time column, kind shown, columns summarised.
+TIMELINE: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("orders", "ordered_at", "order", ("total", "currency", "channel", "status")),
+    ("events", "occurred_at", "event", ("type", "channel", "campaign", "value")),
+    ("tickets", "opened_at", "ticket", ("topic", "status", "channel", "text")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    at: dt.datetime | None
+    kind: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentPreview:
+    """A condition over the base: its members, and how they compare with everyone."""
+
+    members: int
+    customers: int
+    overlaps: list[tuple[str, int]]
+    comparison: list[dict[str, Any]]
+
+
+class HubReader:
+    """Reads the project's analytical store (DuckDB file) for the web pages."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def _store(self) -> Iterator[AnalyticalStore]:
+        if not self.path.is_file():
+            raise ConfigError(f"no analytical store at {self.path}: build the project first")
+        try:
+            store = open_store("duckdb", self.path, read_only=True)
+        except duckdb.Error as exc:
+            raise ConfigError(f"the analytical store cannot be read now: {exc}") from None
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def timeline(self, customer_id: str, limit: int = 50) -> list[TimelineEntry]:
+        """The customer's orders, events and tickets, newest first."""
+        entries: list[TimelineEntry] = []
+        with self._store() as store:
+            tables = set(store.tables())
+            for table, at, kind, columns in TIMELINE:
+                if table not in tables or "identity_map" not in tables:
+                    continue
+                query = (exp.select(exp.column(at, "t").as_("at"),
+                                    *(exp.column(c, "t").as_(c) for c in columns))
+                         .from_(exp.alias_(exp.to_table(table), "t"))
+                         .join(exp.alias_(exp.to_table("identity_map"), "m"), on=exp.and_(
+                             exp.column("source", "m").eq(exp.column("_source", "t")),
+                             exp.column("source_id", "m").eq(exp.column("source_id", "t"))))
+                         .where(exp.column("customer_id", "m").eq(
+                             exp.Literal.string(customer_id)))
+                         .order_by(exp.Ordered(this=exp.column("at"), desc=True))
+                         .limit(limit))
+                for row in store.query(query).to_pylist():
+                    summary = ", ".join(f"{c} {row[c]}" for c in columns
+                                        if row.get(c) not in (None, ""))
+                    entries.append(TimelineEntry(row["at"], kind, summary))
+        entries.sort(key=lambda e: (e.at is not None, e.at), reverse=True)
+        return entries[:limit]
+
+    def preview(self, condition: str, attributes: tuple[str, ...] = ()) -> SegmentPreview:
+        """Members of a FEEL condition now, their overlap with each built segment, and the
+        mean of numeric profile columns in the segment against the base.
+
+        Raises:
+            accord.errors.AccordError: the condition does not parse or cannot be compiled
+                to SQL (the message names the position).
+        """
+        with self._store() as store:
+            schema = store.query(exp.select("*").from_("profiles").limit(0)).schema
+            columns = {f.name: exp.column(f.name, quoted=True) for f in schema}
+            where = compile_expression_sql(condition, columns)
+            member = exp.Coalesce(this=where, expressions=[exp.false()])
+            counted = store.query(exp.select(
+                exp.func("count_if", member.copy()).as_("members"),
+                exp.Count(this=exp.Star()).as_("customers")).from_("profiles")).to_pylist()[0]
+            overlaps: list[tuple[str, int]] = []
+            if "segment_members" in set(store.tables()):
+                rows = store.query(
+                    exp.select("s.segment", exp.Count(this=exp.Star()).as_("n"))
+                    .from_(exp.alias_(exp.to_table("segment_members"), "s"))
+                    .join(exp.alias_(exp.to_table("profiles"), "p"),
+                          on=exp.column("customer_id", "s").eq(exp.column("customer_id", "p")))
+                    .where(member.copy()).group_by("s.segment").order_by("s.segment")
+                ).to_pylist()
+                overlaps = [(str(r["segment"]), int(r["n"])) for r in rows]
+            numeric = [f.name for f in schema if _is_number(f.type)
+                       and (not attributes or f.name in attributes)][:8]
+            comparison: list[dict[str, Any]] = []
+            if numeric:
+                selects = []
+                for name in numeric:
+                    col = exp.column(name, quoted=True)
+                    selects.append(exp.func("avg", col).as_(f"base_{name}"))
+                    in_segment = exp.Case(ifs=[exp.If(this=member.copy(), true=col.copy())])
+                    selects.append(exp.func("avg", in_segment).as_(f"seg_{name}"))
+                means = store.query(exp.select(*selects).from_("profiles")).to_pylist()[0]
+                comparison = [{"attribute": name, "group": group,
+                               "mean": _float(means[f"{prefix}_{name}"])}
+                              for name in numeric
+                              for group, prefix in (("segment", "seg"), ("everyone", "base"))]
+        return SegmentPreview(int(counted["members"] or 0), int(counted["customers"] or 0),
+                              overlaps, comparison)
+
+
+def _is_number(kind: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_integer(kind) or pa.types.is_floating(kind)
+                or pa.types.is_decimal(kind))
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else round(float(value), 2)

@@ -1,0 +1,170 @@
+"""The web app over HTTP (no browser): login, pages, role and CSRF refusals, saving a
+draft from the editor, a stale save refused, segments checked and saved."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from accord.rules.governance import Governance
+from accord.server.runtime import open_project_operational
+from tests.web.conftest import PASSWORDS, Site
+
+VIP = "eligibility-value.dmn"
+
+
+Login = Callable[[str], httpx.Client]
+
+
+@pytest.fixture
+def clients(served: str) -> Iterator[Callable[..., httpx.Client]]:
+    """Clients of the served app, closed at the end."""
+    opened: list[httpx.Client] = []
+
+    def client(**options: Any) -> httpx.Client:
+        opened.append(httpx.Client(base_url=served, follow_redirects=False, timeout=30,
+                                   **options))
+        return opened[-1]
+
+    yield client
+    for each in opened:
+        each.close()
+
+
+@pytest.fixture
+def login(clients: Callable[..., httpx.Client]) -> Login:
+    def log_in(user: str) -> httpx.Client:
+        client = clients()
+        response = client.post("/app/login", data={
+            "username": user, "password": PASSWORDS[user], "next": "/app"})
+        assert response.status_code == 303, response.text
+        return client
+
+    return log_in
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def _governance(site: Site) -> Governance:
+    return Governance(open_project_operational(site.directory), site.clock)
+
+
+def test_pages_need_a_login_and_a_right_password(
+        clients: Callable[..., httpx.Client]) -> None:
+    anonymous = clients()
+    response = anonymous.get("/app/rules")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/app/login?next=/app/rules"
+    wrong = anonymous.post("/app/login", data={"username": "mia", "password": "nope"})
+    assert wrong.status_code == 401 and "Wrong user name or password" in wrong.text
+    forged = clients(cookies={"accord_session": "eyJ1IjoibWlhIn0.x"})
+    assert forged.get("/app").status_code == 303
+
+
+def test_every_page_renders_for_a_marketer(login: Login, site: Site) -> None:
+    mia = login("mia")
+    for path in ("/app", "/app/customers", "/app/segments", "/app/rules", "/app/rules/v1",
+                 f"/app/rules/v1/edit/{VIP}"):
+        response = mia.get(path)
+        assert response.status_code == 200, (path, response.text[:500])
+        assert "<main" in response.text and 'aria-label="Main"' in response.text
+    editor = mia.get(f"/app/rules/v1/edit/{VIP}").text
+    assert "dmn-modeler.production.min.js" in editor and "VIP eligible" in editor
+    found = mia.get("/app/customers", params={"q": "no-such-person@example.com"})
+    assert found.status_code == 404 and "no profile" in found.text
+
+
+def test_the_customer_page_shows_each_channels_decision_with_reasons(
+        login: Login, site: Site) -> None:
+    import duckdb
+
+    with duckdb.connect(str(site.directory / ".accord" / "analytics.duckdb"),
+                        read_only=True) as db:
+        customer = db.execute("SELECT customer_id FROM profiles ORDER BY monetary DESC "
+                              "LIMIT 1").fetchone()
+    assert customer is not None
+    page = login("mia").get(f"/app/customers/{customer[0]}").text
+    assert re.findall(r'data-channel="([^"]+)"', page) == ["app", "contact-centre", "email",
+                                                            "web"]
+    assert "Every treatment considered, and why" in page
+    assert re.search(r'class="reason">(eligible|given|not_eligible|[a-z_]+)<', page)
+    assert "Timeline" in page and "order" in page
+
+
+def test_an_edit_is_saved_as_a_draft_and_a_stale_one_is_refused(
+        login: Login, site: Site) -> None:
+    mia = login("mia")
+    governance = _governance(site)
+    _, files = governance.rules.files("v1")
+    changed = files[VIP].replace("&gt;= 1000", "&gt;= 800")
+    token = _csrf(mia.get(f"/app/rules/v1/edit/{VIP}").text)
+    saved = mia.post(f"/app/rules/v1/edit/{VIP}",
+                     data={"xml": changed, "csrf": token, "note": "VIPs from 800"})
+    assert saved.status_code == 303 and saved.headers["location"].startswith("/app/rules/v2")
+    assert governance.rules.files("v2")[1][VIP] == changed
+    assert "monetary" in mia.get("/app/rules/v2").text  # the diff names the changed cell
+    stale = mia.post(f"/app/rules/v1/edit/{VIP}", data={"xml": changed, "csrf": token})
+    assert stale.status_code == 303 and "level=error" in stale.headers["location"]
+    assert [v.version for v in governance.rules.versions()] == ["v1", "v2"]
+    forged = mia.post(f"/app/rules/v2/edit/{VIP}", data={"xml": changed, "csrf": "x"})
+    assert forged.status_code == 400
+    assert [v.version for v in governance.rules.versions()] == ["v1", "v2"]
+
+
+def test_a_marketer_cannot_approve_through_the_page_or_the_endpoint(
+        login: Login, site: Site) -> None:
+    mia = login("mia")
+    governance = _governance(site)
+    _, files = governance.rules.files("v1")
+    token = _csrf(mia.get(f"/app/rules/v1/edit/{VIP}").text)
+    mia.post(f"/app/rules/v1/edit/{VIP}", data={
+        "xml": files[VIP].replace("&gt;= 1000", "&gt;= 900"), "csrf": token})
+    submitted = mia.post("/app/rules/v2/submit", data={"csrf": token})
+    assert submitted.status_code == 303
+    assert governance.state("v2").state.value == "in_review"
+    page = mia.get("/app/rules/v2").text
+    assert "/app/rules/v2/approve" not in page  # no approve button for her
+    refused = mia.post("/app/rules/v2/approve", data={"csrf": token})
+    assert refused.status_code == 403 and "approver" in refused.text
+    assert governance.state("v2").state.value == "in_review"
+    ola = login("ola")
+    ola_page = ola.get("/app/rules/v2").text
+    assert "/app/rules/v2/approve" in ola_page
+    approved = ola.post("/app/rules/v2/approve", data={"csrf": _csrf(ola_page)})
+    assert approved.status_code == 303
+    assert governance.state("v2").state.value == "approved"
+
+
+def test_a_segment_condition_is_checked_counted_and_saved(login: Login, site: Site) -> None:
+    mia = login("mia")
+    good = mia.post("/app/segments/preview", data={"condition": "monetary > 100"})
+    assert good.status_code == 200 and "customers match now" in good.text
+    bad = mia.post("/app/segments/preview", data={"condition": "monetary >"})
+    assert 'role="alert"' in bad.text and "column" in bad.text
+    token = _csrf(mia.get("/app/segments").text)
+    project = site.directory / "accord.yaml"
+    before = project.read_text()
+    refused = mia.post("/app/segments", data={"name": "big", "condition": "monetary >",
+                                               "csrf": token})
+    assert "level=error" in refused.headers["location"]
+    assert project.read_text() == before
+    mia.post("/app/segments", data={"name": "big_spenders", "condition": "monetary > 2000",
+                                    "description": "over 2000", "csrf": token})
+    saved = yaml.safe_load(project.read_text())["segments"]
+    assert saved[-1] == {"name": "big_spenders", "description": "over 2000",
+                         "condition": "monetary > 2000"}
+    assert "# A generated retailer" in project.read_text()  # comments kept
+
+
+@pytest.mark.parametrize("path", ["/app/rules/v9", "/app/rules/v1/edit/nothing.dmn"])
+def test_unknown_things_are_404(login: Login, path: str) -> None:
+    assert login("mia").get(path).status_code == 404

@@ -155,3 +155,90 @@ def test_a_failing_scenario_blocks_approval_until_fixed(
     governance.submit(MIA, second.version)
     governance.approve(OLA, second.version)
     assert governance.state(second.version).state is State.APPROVED
+
+
+def _report(moved: int) -> dict[str, object]:
+    return {"customers": 10, "views": [{
+        "channel": "web", "placement": "hero", "changed": moved,
+        "transitions": [{"from": "newsletter", "to": "vip-lounge", "customers": moved},
+                        {"from": "newsletter", "to": "newsletter", "customers": 10 - moved}],
+        "expected_before": "1", "expected_after": "5", "expected_change": "4"}]}
+
+
+def test_a_submission_stores_its_simulation_against_the_active_version(tmp_path: Path
+                                                                       ) -> None:
+    from accord.decisioning.ruleset import RuleSet
+    from accord.errors import ConfigError
+    from accord.rules.proposal import SimulationStatus
+
+    calls: list[tuple[str, str, dt.datetime]] = []
+    failure: list[str] = []
+
+    def simulator(old: RuleSet, new: RuleSet, at: dt.datetime) -> dict[str, object]:
+        calls.append((old.version, new.version, at))
+        if failure:
+            raise ConfigError(failure[0])
+        return _report(3)
+
+    governance = Governance(open_operational(sqlite_url(tmp_path / "ops.sqlite")),
+                            FixedClock(NOW), simulator)
+    catalogue, dmn = read_folder(RULES_DIR)
+    governance.draft(MIA, catalogue, dmn, based_on=None)
+    first = governance.submit(MIA, "v1")
+    assert (first.status, first.message) == (SimulationStatus.NOT_RUN,
+                                              "no active version to compare with")
+    assert calls == []
+    governance.approve(OLA, "v1")
+    governance.activate(OLA, "v1")
+    governance.draft(MIA, catalogue, dmn, based_on="v1")
+    before = _snapshot(governance)
+    with pytest.raises(GovernanceError, match="may not submit"):
+        governance.submit(OLA, "v2")
+    assert calls == [] and _snapshot(governance) == before
+    governance.submit(MIA, "v2")
+    assert calls == [("v1", "v2", NOW)]
+    stored = governance.simulation("v2")
+    assert stored is not None and stored.status is SimulationStatus.RAN
+    assert stored.summary() == [
+        f"v2 against v1 over 10 customers ({NOW.isoformat()})",
+        "web / hero: 3 customers move from newsletter to vip-lounge",
+        "web / hero: expected value 1 -> 5 (+4)"]
+    assert stored.message == "3 decisions change over 10 customers in 1 channel/placement pair(s)"
+    failure.append("table 'VIP eligible' cannot be compiled to SQL")
+    again = governance.simulate(OLA, "v2")
+    assert again.status is SimulationStatus.NOT_RUN and "cannot be compiled" in again.message
+    assert governance.simulation("v2") == again
+    assert governance.simulation("v1") == first
+
+
+def test_two_people_saving_on_the_same_base_at_once_one_wins_one_gets_a_conflict(
+        tmp_path: Path) -> None:
+    import threading
+
+    clock = FixedClock(NOW)
+    url = sqlite_url(tmp_path / "race.sqlite")
+    governance = Governance(open_operational(url), clock)
+    catalogue, dmn = read_folder(RULES_DIR)
+    governance.draft(MIA, catalogue, dmn, based_on=None)
+    def save(mine: Governance, base: str | None, start: threading.Barrier,
+             outcomes: list[str]) -> None:
+        start.wait(timeout=30)
+        try:
+            mine.draft(MIA, catalogue, dmn, based_on=base)
+            outcomes.append("saved")
+        except ConflictError:
+            outcomes.append("conflict")
+
+    for attempt in range(5):
+        base = governance.latest()
+        start = threading.Barrier(2)
+        outcomes: list[str] = []
+        people = [Governance(open_operational(url), clock) for _ in range(2)]  # own pools
+        threads = [threading.Thread(target=save, args=(mine, base, start, outcomes))
+                   for mine in people]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(outcomes) == ["conflict", "saved"]
+        assert len(governance.rules.versions()) == attempt + 2

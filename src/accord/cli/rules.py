@@ -1,88 +1,87 @@
 """``accord rules``: governed changes to the treatment rules.
 
-A marketer drafts a version from a rule set folder and submits it; an approver (another
-person) approves it, now or for a time, and activates it; a rollback activates an earlier
-version. Each command acts as ``--user`` (password from ``$ACCORD_PASSWORD`` or a prompt)
-and is refused, changing nothing, when the lifecycle or the user's role does not allow it.
-Running servers switch to an activated version within a second, with no restart.
+A marketer drafts a version from a rule set folder (or imports one decision table from a
+spreadsheet) and submits it; the whole-base simulation against the active version is stored
+with it, and shown to the approver (another person), who approves it, now or for a time, and
+activates it; a rollback activates an earlier version. Each command acts as ``--user``
+(password from ``$ACCORD_PASSWORD`` or a prompt) or with a personal token (``--token`` or
+``$ACCORD_TOKEN``), and is refused, changing nothing, when the lifecycle or the user's role
+does not allow it. Running servers switch to an activated version within a second, with no
+restart.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from accord.cli.common import ProjectOption, fail, guard, out_console
-from accord.clock import SystemClock
-from accord.rules.governance import Governance
-from accord.rules.users import User
+from accord.cli import rules_io
+from accord.cli.common import ProjectOption, guard, out_console
+from accord.cli.people import TokenOption, UserOption, governance, login, users_app
+from accord.rules.proposal import StoredSimulation
 
-app = typer.Typer(help="Governed rule versions: draft, submit, approve, activate, roll back.",
-                  no_args_is_help=True)
+__all__ = ["app", "audit_command", "users_app"]
 
-UserOption = Annotated[str, typer.Option("--user", "-u", help="Who acts (password from "
-                                         "$ACCORD_PASSWORD or a prompt).")]
+app = typer.Typer(help="Governed rule versions: draft, submit, approve, activate, roll back, "
+                  "export and import.", no_args_is_help=True)
+
 ReasonOption = Annotated[str, typer.Option(help="Why (kept in the audit log).")]
+FolderArgument = Annotated[Path, typer.Argument(
+    help="A rule set folder: catalogue.yaml, *.dmn, scenarios.yaml.")]
+BasedOnOption = Annotated[str | None, typer.Option(
+    help="The version the change starts from (the newest, or refused).")]
 
 
-def _governance(project: Path) -> Governance:
-    from accord.server.runtime import open_project_operational
-
-    return Governance(open_project_operational(project), SystemClock())
-
-
-def _login(governance: Governance, username: str) -> User:
-    from accord.operational.store import OperationalStore
-    from accord.rules.users import UserRepository
-
-    password = os.environ.get("ACCORD_PASSWORD") or typer.prompt(
-        f"password for {username}", hide_input=True)
-    users = UserRepository(OperationalStore(governance.engine), governance.clock)
-    user = users.authenticate(username, password)
-    if user is None:
-        fail(f"wrong user name or password for {username!r}")
-    return user
+def _show(simulation: StoredSimulation | None) -> None:
+    lines = simulation.summary() if simulation else ["no simulation is stored"]
+    for line in lines:
+        out_console.print(f"  {line}", soft_wrap=True)
 
 
 @app.command("draft")
-def draft_command(
-    folder: Annotated[Path, typer.Argument(help="A rule set folder: catalogue.yaml, *.dmn, "
-                                           "scenarios.yaml.")],
-    user: UserOption,
-    based_on: Annotated[str | None, typer.Option(help="The version the change starts from "
-                                                 "(the newest, or refused).")] = None,
-    note: ReasonOption = "",
-    project: ProjectOption = Path("."),
-) -> None:
+def draft_command(folder: FolderArgument, user: UserOption = None, token: TokenOption = None,
+                  based_on: BasedOnOption = None, note: ReasonOption = "",
+                  project: ProjectOption = Path(".")) -> None:
     """Save a folder as a new draft version (refused if it does not compile)."""
     from accord.decisioning.catalogue_file import read_folder
 
     with guard():
-        governance = _governance(project)
-        actor = _login(governance, user)
+        rules = governance(project)
+        actor = login(rules, user, token)
         catalogue, files = read_folder(folder)
-        saved = governance.draft(actor, catalogue, files, based_on=based_on, note=note)
+        saved = rules.draft(actor, catalogue, files, based_on=based_on, note=note)
     out_console.print(f"{saved.version} saved as a draft (based on {based_on or 'nothing'})")
+
+
+@app.command("import")
+def import_command(folder: FolderArgument, user: UserOption = None, token: TokenOption = None,
+                   based_on: BasedOnOption = None, note: ReasonOption = "",
+                   project: ProjectOption = Path(".")) -> None:
+    """Import a rule set folder (as 'export' writes it) as a new draft: the same as 'draft'."""
+    draft_command(folder, user=user, token=token, based_on=based_on, note=note,
+                  project=project)
 
 
 def _transition(name: str) -> None:
     def command(version: Annotated[str, typer.Argument(help="The version, e.g. v3.")],
-                user: UserOption, reason: ReasonOption = "",
+                user: UserOption = None, token: TokenOption = None, reason: ReasonOption = "",
                 project: ProjectOption = Path(".")) -> None:
         with guard():
-            governance = _governance(project)
-            actor = _login(governance, user)
-            getattr(governance, name)(actor, version, reason)
-        out_console.print(f"{version}: {name} done by {user}")
+            rules = governance(project)
+            actor = login(rules, user, token)
+            result = getattr(rules, name)(actor, version, reason)
+        out_console.print(f"{version}: {name} done by {actor.username}")
+        if isinstance(result, StoredSimulation):
+            _show(result)
 
     command.__doc__ = {
-        "submit": "Submit a draft for review.",
+        "submit": "Submit a draft for review; its whole-base simulation against the active "
+                  "version is stored with it (and printed).",
         "reject": "Send a version in review back to draft.",
         "activate": "Activate an approved version now (the active one is retired).",
         "rollback": "Activate an earlier, retired version again.",
@@ -97,35 +96,43 @@ for _name in ("submit", "reject", "activate", "rollback"):
 @app.command("approve")
 def approve_command(
     version: Annotated[str, typer.Argument(help="The version, e.g. v3.")],
-    user: UserOption,
+    user: UserOption = None,
+    token: TokenOption = None,
     at: Annotated[str | None, typer.Option(help="Activate at this ISO time (UTC if no "
                                            "offset) instead of by hand.")] = None,
     reason: ReasonOption = "",
     project: ProjectOption = Path("."),
 ) -> None:
-    """Approve a version in review (not your own; its test scenarios must pass)."""
+    """Approve a version in review (not your own; its test scenarios must pass), after
+    showing the simulation stored with it."""
     with guard():
-        governance = _governance(project)
-        actor = _login(governance, user)
+        rules = governance(project)
+        actor = login(rules, user, token)
         when = dt.datetime.fromisoformat(at) if at else None
         if when is not None and when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
-        governance.approve(actor, version, reason, effective_from=when)
-    out_console.print(f"{version} approved by {user}" + (f", active from {when}" if when else ""))
+        out_console.print(f"{version}: what the simulation said when it was submitted")
+        _show(rules.simulation(version))
+        rules.approve(actor, version, reason, effective_from=when)
+    out_console.print(f"{version} approved by {actor.username}"
+                      + (f", active from {when}" if when else ""))
 
 
 @app.command("list")
 def list_command(project: ProjectOption = Path(".")) -> None:
     """Every version with its state."""
     with guard():
-        governance = _governance(project)
-        versions = governance.rules.versions()
-        states = {v.version: governance.state(v.version) for v in versions}
-    table = Table("version", "state", "author", "based on", "note")
+        rules = governance(project)
+        versions = rules.rules.versions()
+        states = {v.version: rules.state(v.version) for v in versions}
+    table = Table("version", "state", "author", "based on", "effective from", "note")
     for version in versions:
         state = states[version.version]
+        effective = state.effective_from
         table.add_row(version.version, state.state.value, version.created_by,
-                      state.based_on or "", version.note)
+                      state.based_on or "",
+                      effective.isoformat(timespec="minutes") if effective else "",
+                      version.note)
     out_console.print(table)
 
 
@@ -140,8 +147,8 @@ def diff_command(
     from accord.rules.diff import diff_rule_sets
 
     with guard():
-        governance = _governance(project)
-        changes = diff_rule_sets(governance.rules.files(old), governance.rules.files(new))
+        rules = governance(project)
+        changes = diff_rule_sets(rules.rules.files(old), rules.rules.files(new))
     if as_json:
         out_console.print_json(json.dumps(changes.to_json()))
     else:
@@ -156,7 +163,7 @@ def scenarios_command(
 ) -> None:
     """Run a version's test scenarios; exit 1 if any fails."""
     with guard():
-        results = _governance(project).scenarios(version)
+        results = governance(project).scenarios(version)
     for result in results:
         mark = "[green]pass[/]" if result.passed else "[red]FAIL[/]"
         out_console.print(f"{mark} {result.explain() if not result.passed else result.name}",
@@ -175,53 +182,12 @@ def audit_command(
     from accord.rules import audit
 
     with guard():
-        entries = audit.read(_governance(project).engine, subject=subject)
+        entries = audit.read(governance(project).engine, subject=subject)
     table = Table("when", "who", "action", "version", "why")
     for entry in entries:
         table.add_row(entry.at.isoformat(timespec="seconds"), entry.actor, entry.action,
                       entry.subject, entry.reason)
     out_console.print(table)
-
-
-users_app = typer.Typer(help="Users of the governed rules (marketer, approver, admin).",
-                        no_args_is_help=True)
-
-
-@users_app.command("create")
-def create_user_command(
-    username: Annotated[str, typer.Argument(help="The user name.")],
-    role: Annotated[list[str], typer.Option(help="marketer, approver or admin (repeat).")],
-    project: ProjectOption = Path("."),
-) -> None:
-    """Create a user; the password comes from $ACCORD_PASSWORD or a prompt (hashed)."""
-    from accord.operational.store import OperationalStore
-    from accord.rules.users import UserRepository
-
-    password = os.environ.get("ACCORD_PASSWORD") or typer.prompt(
-        "password", hide_input=True, confirmation_prompt=True)
-    with guard():
-        governance = _governance(project)
-        user = UserRepository(OperationalStore(governance.engine),
-                              governance.clock).create(username, password, role)
-    out_console.print(f"user {user.username} ({', '.join(sorted(user.roles))}) created")
-
-
-def _simulation_store(project: Path):  # type: ignore[no-untyped-def]
-    """An in-memory store holding the project's profiles with each customer's segments as a
-    list (the simulation's input); the project's own store is only read."""
-    from sqlglot import exp
-
-    from accord.project.template import store_path
-    from accord.store import open_store
-
-    store = open_store()
-    path = exp.Literal.string(str(store_path(project).resolve())).sql("duckdb")
-    store.execute(f"ATTACH {path} AS hub (READ_ONLY)")
-    store.execute(
-        "CREATE TABLE profiles AS SELECT p.*, coalesce(s.segments, []::VARCHAR[]) AS segments "
-        "FROM hub.profiles p LEFT JOIN (SELECT customer_id, list(segment ORDER BY segment) "
-        "AS segments FROM hub.segment_members GROUP BY customer_id) s USING (customer_id)")
-    return store
 
 
 @app.command("simulate")
@@ -234,25 +200,12 @@ def simulate_command(
 ) -> None:
     """What a change would do to every profile: customers per treatment before and after,
     who moves where, and the expected value (rules only: no holdouts or contact history)."""
-    from accord.decisioning.propensity import Propensities
-    from accord.rules.simulation import simulate
-    from accord.server.runtime import contacts_path
+    from accord.rules.simulation_store import simulate_views
 
     with guard():
-        governance = _governance(project)
-        rules_old, rules_new = governance.rules.load(old), governance.rules.load(new)
-        estimates = {}
-        if contacts_path(project).is_file():
-            from accord.online.contacts import ContactStore
-
-            estimates = ContactStore(contacts_path(project)).propensities()
-        store = _simulation_store(project)
-        try:
-            report = simulate(store, rules_old, rules_new, channel=channel,
-                              placement=placement, at=governance.clock.now(),
-                              propensities=Propensities(estimates))
-        finally:
-            store.close()
+        rules = governance(project)
+        [(_, _, report)] = simulate_views(project, rules.rules.load(old), rules.rules.load(new),
+                                          rules.clock.now(), only=[(channel, placement)])
     table = Table("treatment", f"customers with {old}", f"with {new}", "change",
                   title=f"{report.customers:,} customers, {channel} / {placement}")
     for treatment in sorted(set(report.before) | set(report.after), key=str):
@@ -267,3 +220,7 @@ def simulate_command(
                           f"{becomes or '(nothing)'}")
     out_console.print(f"expected value: {report.expected_before} -> {report.expected_after} "
                       f"({report.expected_change:+})")
+
+
+app.command("export")(rules_io.export_command)
+app.command("import-table")(rules_io.import_table_command)

@@ -45,26 +45,33 @@ class RuleRepository:
         self.clock = clock
 
     def save(self, catalogue: str, dmn_files: dict[str, str], *, author: str,
-             note: str = "", based_on: str | None = None) -> RuleVersion:
-        """Validate, compile and store a new version (``v1``, ``v2`` ...) as a draft."""
+             note: str = "", based_on: str | None = None,
+             connection: sa.Connection | None = None) -> RuleVersion:
+        """Validate, compile and store a new version (``v1``, ``v2`` ...) as a draft.
+
+        ``connection`` joins a caller's transaction (a check and the save as one).
+        """
+        if connection is None:
+            with self.engine.begin() as own:
+                return self.save(catalogue, dmn_files, author=author, note=note,
+                                 based_on=based_on, connection=own)
         spec = parse_catalogue(catalogue)
-        with self.engine.begin() as connection:
-            count = connection.execute(sa.select(sa.func.count()).select_from(
-                rule_versions)).scalar_one()
-            version = f"v{count + 1}"
-            build_ruleset(version, catalogue, dmn_files)  # refuses what cannot run
-            digest = checksum(catalogue, dmn_files)
-            connection.execute(rule_versions.insert().values(
-                version=version, created_at=self.clock.now(), created_by=author, note=note,
-                catalogue=catalogue, checksum=digest, state="draft", based_on=based_on))
-            if dmn_files:
-                connection.execute(rule_files.insert(), [
-                    {"version": version, "name": name, "content": content}
-                    for name, content in sorted(dmn_files.items())])
-            if spec.treatments:
-                connection.execute(treatments.insert(), [
-                    _treatment_row(version, t.model_dump(mode="json"))
-                    for t in spec.treatments])
+        count = connection.execute(sa.select(sa.func.count()).select_from(
+            rule_versions)).scalar_one()
+        version = f"v{count + 1}"
+        build_ruleset(version, catalogue, dmn_files)  # refuses what cannot run
+        digest = checksum(catalogue, dmn_files)
+        connection.execute(rule_versions.insert().values(
+            version=version, created_at=self.clock.now(), created_by=author, note=note,
+            catalogue=catalogue, checksum=digest, state="draft", based_on=based_on))
+        if dmn_files:
+            connection.execute(rule_files.insert(), [
+                {"version": version, "name": name, "content": content}
+                for name, content in sorted(dmn_files.items())])
+        if spec.treatments:
+            connection.execute(treatments.insert(), [
+                _treatment_row(version, t.model_dump(mode="json"))
+                for t in spec.treatments])
         return RuleVersion(version, author, note, digest)
 
     def activate(self, version: str, *, by: str,

@@ -41,6 +41,7 @@ from accord.dmn.tck import (
 from accord.dmn.tck_values import TckValueError, compare, read_value
 from accord.errors import DmnEvaluationError, DmnXmlError
 from accord.feel.values import YearsMonthsDuration
+from accord.feel.wide import WideTime
 
 NS = "http://www.omg.org/spec/DMN/20160719/testcase"
 XMLNS = (f'xmlns="{NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -87,7 +88,7 @@ def tz(hours: int, minutes: int = 0) -> dt.timezone:
     ("time", "10:20:00Z", dt.time(10, 20, tzinfo=UTC)),
     ("time", "09:15:30+11:00", dt.time(9, 15, 30, tzinfo=tz(11))),
     ("time", "11:59:00-02:01", dt.time(11, 59, tzinfo=tz(-2, -1))),
-    ("time", "11:22:33.123456789", dt.time(11, 22, 33, 123456)),
+    ("time", "11:22:33.123456789", WideTime(11, 22, 33, 123456789)),
     ("time", "12:59:01.3-01:00", dt.time(12, 59, 1, 300000, tzinfo=tz(-1))),
     ("dateTime", "2017-12-31T11:22:33", dt.datetime(2017, 12, 31, 11, 22, 33)),
     ("dateTime", "2017-09-05T09:15:30.123456Z",
@@ -139,10 +140,10 @@ def test_nil_untyped_and_empty() -> None:
 
 
 @pytest.mark.parametrize(("xsd_type", "text"), [
-    ("date", "-2017-01-01"),  # year outside Python's range
+    ("date", "-1000000000-01-01"),  # year outside FEEL's range
     ("date", "2017-02-30"),
     ("date", "2017-01-01Z"),
-    ("dateTime", "-2017-12-31T11:22:33"),
+    ("dateTime", "-2017-12-31T25:22:33"),
     ("dateTime", "2017-12-31"),
     ("time", "25:00:00"),
     ("time", "10:20:00+1"),
@@ -432,7 +433,7 @@ def test_parse_test_file(tmp_path: Path) -> None:
       <!-- <testCase id="ignored"/> -->
       <testCase>
         <resultNode name="e" type="decision"><expected>
-          <value xsi:type="xsd:date">-2017-01-01</value></expected></resultNode>
+          <value xsi:type="xsd:date">-1000000000-01-01</value></expected></resultNode>
       </testCase>"""), encoding="utf-8")
     parsed = parse_test_file(path)
     assert (parsed.level, parsed.folder, parsed.stem, parsed.model_name) == (
@@ -442,7 +443,7 @@ def test_parse_test_file(tmp_path: Path) -> None:
                             (InputNode("in", "urn:x", "baz"),),
                             (ResultNode("d", None, True, None),))
     assert second.id == "#2"
-    assert second.results[0].problem is not None and "-2017" in second.results[0].problem
+    assert second.results[0].problem is not None and "-1000000000" in second.results[0].problem
 
 
 @pytest.mark.parametrize("text", [

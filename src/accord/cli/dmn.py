@@ -178,3 +178,51 @@ def check(
         out_console.print(Text(summary, style="red" if errors else "green"), soft_wrap=True)
         if errors:
             raise typer.Exit(1)
+
+
+# --------------------------------------------------------------------------- serve
+
+
+def serve_app(paths: list[Path], api_key: str | None) -> Any:
+    """The stand-alone DMN app over ``paths`` (files or folders of ``.dmn`` files).
+
+    Without ``api_key`` every request is admitted (a developer's machine); with it, requests
+    must send that key (``Authorization: Bearer`` or ``X-API-Key``).
+    """
+    import hmac
+
+    from accord.dmn.serving import FolderModels
+    from accord.operational.api_keys import ApiKey
+    from accord.server.dmn import dmn_app
+
+    verify = None
+    if api_key is not None:
+        local = ApiKey("local", "local", frozenset({"dmn"}))
+
+        def verify(secret: str) -> ApiKey | None:
+            return local if hmac.compare_digest(secret.encode(), api_key.encode()) else None
+
+    return dmn_app(FolderModels(paths), verify)
+
+
+@app.command()
+def serve(
+    paths: Annotated[list[Path], typer.Argument(help="DMN files or folders of .dmn files.")],
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8080,
+    api_key: Annotated[str | None, typer.Option(
+        "--api-key", envvar="ACCORD_DMN_API_KEY",
+        help="Require this key on every request (default: no key, for local use).")] = None,
+) -> None:
+    """Serve DMN models over HTTP without a hub: POST /v1/dmn/{model}/{decision}.
+
+    Each file is a model named by its definitions name; imports are resolved among the
+    files of its folder. The models are read-only (edit the files and restart).
+    """
+    import uvicorn
+
+    with guard():
+        application = serve_app(paths, api_key)
+        out_console.print(f"Serving {', '.join(str(p) for p in paths)} on http://{host}:{port}"
+                          f"/v1/dmn (API docs: http://{host}:{port}/docs); Ctrl-C stops.")
+    uvicorn.run(application, host=host, port=port, log_level="warning")

@@ -7,9 +7,9 @@ Decimal('0.1')
 """
 
 from accord.dmn.check import Problem, check
-from accord.dmn.runtime import Message, Model, Result, load, loads
+from accord.dmn.runtime import Message, Model, Result, load, load_files, loads
 from accord.dmn.xml_reader import read_dmn
 from accord.dmn.xml_writer import write_dmn
 
-__all__ = ["Message", "Model", "Problem", "Result", "check", "load", "loads", "read_dmn",
-           "write_dmn"]
+__all__ = ["Message", "Model", "Problem", "Result", "check", "load", "load_files", "loads",
+           "read_dmn", "write_dmn"]

@@ -125,7 +125,9 @@ class BoxedCompiler:
         params = [p.name for p in expr.parameters]
         if expr.kind is m.FunctionKind.JAVA:
             body_context = self.compile(expr.body, names)
-            return lambda env, trace: external_function(params, body_context(env, trace))
+            # a boxed Java function's body is the {class, method signature} context itself
+            return lambda env, trace: external_function(
+                params, {"java": body_context(env, trace)})
         if expr.kind is m.FunctionKind.PMML:
             return lambda env, trace: FeelFunction("pmml", params, lambda *args: None)
         return self.feel_function(expr, names, name="function")

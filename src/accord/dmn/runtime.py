@@ -54,8 +54,10 @@ class Result:
 class _Run:
     """State of one evaluation: the inputs, memoised decisions, messages and trace."""
 
-    def __init__(self, inputs: Mapping[str, Any], trace: bool) -> None:
+    def __init__(self, inputs: Mapping[str, Any], trace: bool,
+                 variables: Mapping[str, Any] | None = None) -> None:
         self.inputs = inputs
+        self.variables = variables  # free variables every decision sees (Camunda style)
         self.values: dict[tuple[str, str, tuple[str, ...]], Any] = {}
         self.active: set[tuple[str, str, tuple[str, ...]]] = set()
         self.outputs: dict[str, Any] = {}
@@ -127,12 +129,65 @@ class Model:
         raise DmnEvaluationError(f"no decision service named {name!r} in model "
                                  f"{self.definitions.name!r}")
 
+    def input_data(self, decision: str) -> list[tuple[tuple[str, ...], Model, m.InputData]]:
+        """The input data a decision reads, directly or through the decisions it requires:
+        (import path, owning model, element), each once, in the order first reached.
+
+        An imported model's input data are read from ``inputs[import name][name]``.
+        """
+        owner, element = self.decision(decision)
+        found: dict[tuple[tuple[str, ...], str], tuple[tuple[str, ...], Model, m.InputData]] = {}
+        owner._collect_inputs(element, self._import_path(owner), found, set())
+        return list(found.values())
+
+    def _import_path(self, owner: Model) -> tuple[str, ...]:
+        for name, model in self.imports.items():
+            if model is owner:
+                return (name,)
+        return ()
+
+    def _collect_inputs(self, decision: m.Decision, prefix: tuple[str, ...],
+                        found: dict[tuple[tuple[str, ...], str], Any], seen: set[Any]) -> None:
+        for href in (*decision.required_inputs, *decision.required_decisions):
+            owner, element, path = self._resolve(href)
+            where = prefix + path
+            if isinstance(element, m.InputData):
+                found.setdefault((where, element.name), (where, owner, element))
+            elif isinstance(element, m.Decision) and (where, element.name) not in seen:
+                seen.add((where, element.name))
+                owner._collect_inputs(element, where, found, seen)
+
+    def service_parameters(self, name: str) -> list[tuple[str, FeelType | None]]:
+        """A decision service's parameters (input data, then input decisions) and types."""
+        service = self.service(name)
+        return list(zip(self._service_params(service), self._service_param_types(service),
+                        strict=True))
+
+    def service_outputs(self, name: str) -> list[tuple[Model, m.Decision]]:
+        """The output decisions of a decision service, with the models that own them."""
+        outputs = []
+        for href in self.service(name).output_decisions:
+            owner, element, _ = self._resolve(href)
+            if isinstance(element, m.Decision):
+                outputs.append((owner, element))
+        return outputs
+
+    def variable_type(self, variable: m.InformationItem | None) -> FeelType | None:
+        """The resolved type of a variable (``None`` without a known ``typeRef``)."""
+        return self._variable_type(variable)
+
     # ---- public evaluation ---------------------------------------------------------------
 
     def evaluate(self, decision: str, inputs: Mapping[str, Any] | None = None, *,
-                 trace: bool = False) -> Result:
-        """Evaluate one decision with its inputs (names of input data to values)."""
-        run = _Run(from_python(dict(inputs or {})), trace)
+                 trace: bool = False, variables: Mapping[str, Any] | None = None) -> Result:
+        """Evaluate one decision with its inputs (names of input data to values).
+
+        ``variables`` are names every decision's expressions can read besides their
+        requirements (requirements win on a clash). Standard DMN has none; Camunda's engines
+        read process variables this way, and models drawn for them rely on it.
+        """
+        run = _Run(from_python(dict(inputs or {})), trace,
+                   from_python(dict(variables)) if variables else None)
         owner, element = self.decision(decision)
         value = owner._decision_value(element, run)
         return Result(value, run.outputs, run.messages, run.trace)
@@ -243,7 +298,7 @@ class Model:
 
     def _requirements_env(self, decision: m.Decision, run: _Run,
                           prefix: tuple[str, ...]) -> dict[str, Any]:
-        env: dict[str, Any] = {}
+        env: dict[str, Any] = dict(run.variables) if run.variables else {}
         for requirement in decision.information_requirements:
             href = requirement.required_decision or requirement.required_input
             if href is None:
@@ -256,15 +311,26 @@ class Model:
             else:
                 continue
             _bind(env, path, element.name, value)
+            variable = element.variable
+            if variable is not None and variable.name != element.name and not path:
+                # DMN wants the variable named as its element; Camunda Modeler lets them
+                # differ (decision "Season", variable "season") and reads the variable's name
+                env.setdefault(variable.name, value)
         self._bind_knowledge(decision.knowledge_requirements, env, run)
         return env
 
     def _input_value(self, element: m.InputData, path: tuple[str, ...], run: _Run) -> Any:
+        # Coerced once per evaluation: every decision requiring the input shares the value
+        # (and a non-conforming input is reported once).
+        key = (self.namespace, "input:" + (element.id or element.name), path)
+        if key in run.values:
+            return run.values[key]
         source: Any = run.inputs
         for part in path:
             source = source.get(part) if isinstance(source, dict) else None
         value = source.get(element.name) if isinstance(source, Mapping) else None
-        return self._coerce(value, element.variable, element.id, run)
+        value = run.values[key] = self._coerce(value, element.variable, element.id, run)
+        return value
 
     def _bind_knowledge(self, requirements: tuple[m.KnowledgeRequirement, ...],
                         env: dict[str, Any], run: _Run) -> None:
@@ -417,17 +483,42 @@ def loads(xml: str | bytes, *, base_path: Path | str | None = None) -> Model:
     folder = Path(base_path) if base_path is not None else None
     if folder is not None and folder.is_file():
         folder = folder.parent
-    return _build(definitions, folder, ())
+    return _build(definitions, _folder_finder(folder), ())
 
 
 def load(path: Path | str) -> Model:
     """Load a model from a ``.dmn`` file, resolving imports among its sibling files."""
     path = Path(path)
-    return _build(read_dmn(path), path.parent, ())
+    return _build(read_dmn(path), _folder_finder(path.parent), ())
 
 
-def _build(definitions: m.Definitions, folder: Path | None,
-           seen: tuple[str, ...]) -> Model:
+def load_files(files: Mapping[str, str | bytes], main: str) -> Model:
+    """Load the model in ``files[main]``; its imports are resolved among the other texts.
+
+    ``files`` maps file names to DMN XML (a model and its imports, as deployed together).
+    An import is found by its ``locationURI`` first, then by namespace.
+    """
+    if main not in files:
+        raise DmnModelError(f"no file {main!r} among {sorted(files)}")
+    parsed = {name: read_dmn(text) for name, text in files.items()}
+
+    def find(imp: m.Import) -> m.Definitions:
+        named = parsed.get(imp.location_uri or "")
+        if named is not None and named.namespace == imp.namespace:
+            return named
+        for definitions in parsed.values():
+            if definitions.namespace == imp.namespace:
+                return definitions
+        raise DmnModelError(f"imported model with namespace {imp.namespace!r} is not among "
+                            f"the files {sorted(files)}", element_id=imp.id or imp.name)
+
+    return _build(parsed[main], find, ())
+
+
+_Finder = Callable[[m.Import], m.Definitions]
+
+
+def _build(definitions: m.Definitions, find: _Finder, seen: tuple[str, ...]) -> Model:
     imports: dict[str, Model] = {}
     for imp in definitions.imports:
         if imp.import_type and not _DMN_IMPORT.search(imp.import_type):
@@ -435,9 +526,12 @@ def _build(definitions: m.Definitions, folder: Path | None,
         if imp.namespace in seen:
             raise DmnModelError(f"import cycle through namespace {imp.namespace!r}",
                                 element_id=imp.id)
-        imported = _find_import(imp, folder)
-        imports[imp.name] = _build(imported, folder, (*seen, definitions.namespace))
+        imports[imp.name] = _build(find(imp), find, (*seen, definitions.namespace))
     return Model(definitions, imports)
+
+
+def _folder_finder(folder: Path | None) -> _Finder:
+    return lambda imp: _find_import(imp, folder)
 
 
 def _find_import(imp: m.Import, folder: Path | None) -> m.Definitions:

@@ -396,11 +396,17 @@ def invoke_named(function: Any, named: Mapping[str, Any]) -> Any:
     """Call a FEEL function with named arguments (DMN 1.5 clause 10.3.2.13.2)."""
     if not isinstance(function, FeelFunction):
         return None
-    for signature in function.overloads or [function.params]:
+    signature_fns = function.meta.get("signature_fns")
+    for i, signature in enumerate(function.overloads or [function.params]):
         if not set(named) <= set(signature):
             continue
         last = max(signature.index(name) for name in named) if named else -1
         args = [named.get(name) for name in signature[:last + 1]]
+        if signature_fns is not None:  # a built-in whose signatures differ in meaning
+            try:
+                return signature_fns[i](*args)
+            except (ArithmeticError, TypeError, ValueError):
+                return None
         return invoke(function, args)
     return None
 

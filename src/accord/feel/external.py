@@ -8,10 +8,12 @@ to null (an error, as a Java engine reports for a class it cannot load).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from accord.feel.builtins.conversion import feel_string
 from accord.feel.values import FEEL_CONTEXT, FeelFunction
 
 
@@ -53,6 +55,52 @@ def _char_value_of(value: Any) -> Any:
     return value if type(value) is str and len(value) == 1 else None
 
 
+_JAVA_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[dDfF]?")
+
+
+def _floating_value_of(value: Any) -> Any:
+    """``Double.valueOf`` / ``Float.valueOf`` of a number or of its decimal text.
+
+    The decimal text is kept exactly (``"1234.56"`` is 1234.56), as a Java engine reports the
+    value through ``BigDecimal.valueOf`` of the shortest decimal that reads back the same.
+    """
+    if type(value) is Decimal:
+        return value
+    if type(value) is not str:
+        return None
+    text = value.strip()
+    if not _JAVA_NUMBER_RE.fullmatch(text):
+        return None
+    return FEEL_CONTEXT.create_decimal(text.rstrip("dDfF"))
+
+
+_FORMAT_RE = re.compile(r"%(?:(\d+)\$)?([sdn%])")
+
+
+def _format(template: Any, *args: Any) -> Any:
+    """``String.format`` for ``%s``, ``%d``, ``%n`` and ``%%`` (others give null)."""
+    if type(template) is not str or "%" in _FORMAT_RE.sub("", template):
+        return None
+    position = iter(range(len(args)))
+
+    def field(m: re.Match[str]) -> str:
+        conversion = m.group(2)
+        if conversion in "n%":
+            return "\n" if conversion == "n" else "%"
+        index = int(m.group(1)) - 1 if m.group(1) else next(position, len(args))
+        if index >= len(args):
+            raise ValueError("missing format argument")
+        arg = args[index]
+        if conversion == "d" and (type(arg) is not Decimal or arg != arg.to_integral_value()):
+            raise ValueError("%d needs an integer")
+        return "null" if arg is None else feel_string(arg)
+
+    try:
+        return _FORMAT_RE.sub(field, template)
+    except ValueError:
+        return None
+
+
 def _max(*args: Any) -> Any:
     floats = _as_float(args)
     return None if floats is None else FEEL_CONTEXT.plus(max(args))
@@ -83,9 +131,10 @@ _METHODS: dict[tuple[str, str], Callable[..., Any]] = {
     ("java.lang.Long", "valueOf"): _integral(64),
     ("java.lang.Short", "valueOf"): _integral(16),
     ("java.lang.Byte", "valueOf"): _integral(8),
-    ("java.lang.Double", "valueOf"): lambda v: v if type(v) is Decimal else None,
-    ("java.lang.Float", "valueOf"): lambda v: v if type(v) is Decimal else None,
+    ("java.lang.Double", "valueOf"): _floating_value_of,
+    ("java.lang.Float", "valueOf"): _floating_value_of,
     ("java.lang.String", "valueOf"): _char_value_of,
+    ("java.lang.String", "format"): _format,
 }
 
 
@@ -117,8 +166,14 @@ def external_function(params: Sequence[str], body: Any) -> Any:
         return None  # Math.max(String, String) does not exist
     if method == "valueOf" and cls != "java.lang.String" and types and types[0] == "char":
         return None
-    if cls == "java.lang.String" and types != ["char"]:
+    if cls == "java.lang.String" and types != _STRING_SIGNATURES[method]:
         return None
-    if any(t not in _NUMERIC and t != "java.lang.String" and t != "char" for t in types):
+    if any(t not in _NUMERIC and t not in _REFERENCE_TYPES for t in types):
         return None
-    return FeelFunction(f"{cls}.{method}", list(params), impl)
+    variadic = types[-1:] == [_OBJECT_ARRAY]
+    return FeelFunction(f"{cls}.{method}", list(params), impl, variadic=variadic)
+
+
+_OBJECT_ARRAY = "[Ljava.lang.Object;"
+_REFERENCE_TYPES = {"java.lang.String", "char", _OBJECT_ARRAY}
+_STRING_SIGNATURES = {"valueOf": ["char"], "format": ["java.lang.String", _OBJECT_ARRAY]}

@@ -13,21 +13,22 @@ from typing import Any
 
 from accord.feel import ast
 from accord.feel.values import FeelFunction, Range, YearsMonthsDuration
+from accord.feel.wide import WideDate, WideDateTime, WideTime
 
 #: Maps an item definition name to a predicate, or ``None`` when the name is unknown.
 TypeResolver = Callable[[str], "Callable[[Any], bool] | None"]
 
 
 def _is_time(value: Any) -> bool:
-    return isinstance(value, dt.time)
+    return isinstance(value, dt.time | WideTime)
 
 
 def _is_date(value: Any) -> bool:
-    return type(value) is dt.date
+    return type(value) is dt.date or type(value) is WideDate
 
 
 def _is_date_time(value: Any) -> bool:
-    return isinstance(value, dt.datetime)
+    return isinstance(value, dt.datetime | WideDateTime)
 
 
 #: Built-in type names to predicates on non-null values.

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from accord.feel import wide_ops
 from accord.feel.values import Range, YearsMonthsDuration
 
 
@@ -98,6 +99,6 @@ def get_property(value: Any, name: str) -> Any:
     """The property ``name`` of ``value``, or ``None`` when it has no such property."""
     table = _PROPERTIES.get(type(value))
     if table is None:
-        return None
+        return wide_ops.property_of(value, name)
     getter = table.get(name)
     return getter(value) if getter is not None else None

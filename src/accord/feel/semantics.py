@@ -20,10 +20,12 @@ from typing import Any
 
 from accord.feel import temporal
 from accord.feel.values import FeelFunction, Range, YearsMonthsDuration
+from accord.feel.wide import WideDate, WideDateTime, WideTime
 
 __all__ = ["feel_compare", "feel_equal", "feel_is", "in_range"]
 
-_TEMPORAL = (dt.date, dt.datetime, dt.time, dt.timedelta, YearsMonthsDuration)
+_TEMPORAL = (dt.date, dt.datetime, dt.time, dt.timedelta, YearsMonthsDuration,
+             WideDate, WideDateTime, WideTime)
 
 
 def feel_equal(a: Any, b: Any) -> bool | None:
@@ -81,6 +83,8 @@ def feel_compare(a: Any, b: Any) -> int | None:
             return -1 if a < b else (1 if a > b else 0)
         if ta in _TEMPORAL:
             return temporal.compare(a, b)
+    elif ta in _TEMPORAL and type(b) in _TEMPORAL:  # a wide value and a datetime one
+        return temporal.compare(a, b)
     return None
 
 

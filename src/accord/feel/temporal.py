@@ -5,10 +5,11 @@ DMN 1.5 clauses 10.3.2.3 (semantic domain), 10.3.2.9 (temporal literals) and 10.
 ``datetime.time``, ``datetime.datetime``, ``datetime.timedelta`` and
 :class:`~accord.feel.values.YearsMonthsDuration`.
 
-Limits of the Python representation (FEEL allows more):
-
-* years outside 1..9999 (``date("-2017-01-01")``) cannot be represented: parsing gives ``None``;
-* fractional seconds are kept to the microsecond (extra digits are truncated).
+Values ``datetime`` cannot hold exactly (years outside 1..9999 such as
+``date("-2017-01-01")``, or nanoseconds as in ``time("10:15:30.123456789")``) are the wide
+types of :mod:`accord.feel.wide`. The functions here take the ``datetime`` fast path first and
+hand over to :mod:`accord.feel.wide_ops` only when an operand is wide or a result would
+overflow. Days and time durations stay ``timedelta`` (microseconds).
 
 Every function here is total: bad input gives ``None`` (FEEL null), never an exception.
 
@@ -25,12 +26,14 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from accord.feel import wide_ops
 from accord.feel.values import (
     FEEL_CONTEXT,
     YearsMonthsDuration,
     format_dt_duration,
     format_ym_duration,
 )
+from accord.feel.wide import WIDE_TYPES, WideDate, WideDateTime, WideTime, make_date, make_datetime
 
 __all__ = [
     "UTC",
@@ -95,15 +98,12 @@ def _date_parts(text: str) -> tuple[int, int, int] | None:
     return year, int(m.group(3)), int(m.group(4))
 
 
-def parse_date(text: str) -> dt.date | None:
-    """Parse ``YYYY-MM-DD`` (FEEL ``date(string)``)."""
+def parse_date(text: str) -> dt.date | WideDate | None:
+    """Parse ``YYYY-MM-DD`` (FEEL ``date(string)``); years may be negative or long."""
     parts = _date_parts(text)
     if parts is None:
         return None
-    try:
-        return dt.date(*parts)
-    except ValueError:
-        return None
+    return make_date(*parts)
 
 
 def _micros(frac: str | None) -> int:
@@ -112,15 +112,21 @@ def _micros(frac: str | None) -> int:
     return int(frac[:6].ljust(6, "0"))
 
 
+def _nanos(frac: str | None) -> int:
+    if not frac:
+        return 0
+    return int(frac[:9].ljust(9, "0"))
+
+
 def _time_parts(text: str) -> tuple[int, int, int, int, dt.tzinfo | None, bool] | None:
-    """(hour, minute, second, micro, tzinfo, is 24:00:00) or None."""
+    """(hour, minute, second, nano, tzinfo, is 24:00:00) or None."""
     m = _TIME_RE.fullmatch(text)
     if m is None:
         return None
     hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    micro = _micros(m.group(4))
+    nano = _nanos(m.group(4))
     end_of_day = False
-    if hour == 24 and minute == 0 and second == 0 and micro == 0:
+    if hour == 24 and minute == 0 and second == 0 and nano == 0:
         hour, end_of_day = 0, True
     if hour > 23 or minute > 59 or second > 59:
         return None
@@ -139,7 +145,7 @@ def _time_parts(text: str) -> tuple[int, int, int, int, dt.tzinfo | None, bool] 
         tz = parse_zone(m.group(10))
         if tz is None:
             return None
-    return hour, minute, second, micro, tz, end_of_day
+    return hour, minute, second, nano, tz, end_of_day
 
 
 def make_offset(offset: dt.timedelta) -> dt.timezone:
@@ -147,34 +153,34 @@ def make_offset(offset: dt.timedelta) -> dt.timezone:
     return UTC if offset == _ZERO else dt.timezone(offset)
 
 
-def parse_time(text: str) -> dt.time | None:
-    """Parse ``hh:mm:ss[.fff][Z|±hh:mm|@Zone/Id]`` (FEEL ``time(string)``)."""
+def parse_time(text: str) -> dt.time | WideTime | None:
+    """Parse ``hh:mm:ss[.fffffffff][Z|±hh:mm|@Zone/Id]`` (FEEL ``time(string)``)."""
     parts = _time_parts(text)
     if parts is None:
         return None
-    hour, minute, second, micro, tz, _ = parts
-    return dt.time(hour, minute, second, micro, tzinfo=tz)
+    hour, minute, second, nano, tz, _ = parts
+    if nano % 1000:
+        return WideTime(hour, minute, second, nano, tz)
+    return dt.time(hour, minute, second, nano // 1000, tzinfo=tz)
 
 
-def parse_datetime(text: str) -> dt.datetime | None:
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def parse_datetime(text: str) -> dt.datetime | WideDateTime | None:
     """Parse ``date 'T' time`` or a bare date (midnight, local) (FEEL ``date and time``)."""
     date_text, sep, time_text = text.partition("T")
     day = parse_date(date_text)
     if day is None:
         return None
     if not sep:
-        return dt.datetime(day.year, day.month, day.day)
+        return make_datetime(day, (0, 0, 0, 0), None)
     parts = _time_parts(time_text)
     if parts is None:
         return None
-    hour, minute, second, micro, tz, end_of_day = parts
-    try:
-        value = dt.datetime(day.year, day.month, day.day, hour, minute, second, micro, tzinfo=tz)
-        if end_of_day:
-            value += dt.timedelta(days=1)
-    except (ValueError, OverflowError):
-        return None
-    return value
+    hour, minute, second, nano, tz, end_of_day = parts
+    value = make_datetime(day, (hour, minute, second, nano), tz)
+    return wide_ops.add_delta(value, _ONE_DAY) if end_of_day else value
 
 
 def parse_duration(text: str) -> dt.timedelta | YearsMonthsDuration | None:
@@ -262,8 +268,36 @@ def format_datetime(value: dt.datetime) -> str:
     return f"{format_date(value)}T{clock}{_format_offset(value.tzinfo, value.utcoffset())}"
 
 
+def _format_year(year: int) -> str:
+    return f"{year:04d}" if year >= 0 else f"-{-year:04d}"
+
+
+def _format_wide_clock(value: WideTime | WideDateTime) -> str:
+    text = f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    if value.nano:
+        text += f".{value.nano:09d}".rstrip("0")
+    tz = value.tzinfo
+    if isinstance(value, WideTime):
+        offset = None if tz is None else tz.utcoffset(None)
+    else:
+        offset = value.utcoffset()
+    return text + _format_offset(tz, offset)
+
+
+def format_wide(value: WideDate | WideTime | WideDateTime) -> str:
+    """FEEL ``string()`` of a wide value: ``-2017-12-31``, ``10:15:30.123456789@Europe/Paris``."""
+    if isinstance(value, WideTime):
+        return _format_wide_clock(value)
+    day = f"{_format_year(value.year)}-{value.month:02d}-{value.day:02d}"
+    if isinstance(value, WideDate):
+        return day
+    return f"{day}T{_format_wide_clock(value)}"
+
+
 def format_temporal(value: Any) -> str | None:
     """FEEL ``string()`` of a temporal value, or ``None`` when ``value`` is not temporal."""
+    if type(value) in WIDE_TYPES:
+        return format_wide(value)
     if isinstance(value, dt.datetime):
         return format_datetime(value)
     if isinstance(value, dt.date):
@@ -291,17 +325,19 @@ def _last_day(year: int, month: int) -> int:
     return (dt.date(year, month + 1, 1) - dt.timedelta(days=1)).day
 
 
-def add_months(value: dt.date, months: int) -> dt.date | None:
+def add_months(value: dt.date, months: int) -> Any:
     """Add months to a date or date-time, clamping the day to the month's end."""
     total = value.year * 12 + (value.month - 1) + months
     year, month0 = divmod(total, 12)
     if not 1 <= year <= 9999:
-        return None
+        return wide_ops.add_months(value, months)
     day = min(value.day, _last_day(year, month0 + 1))
     return value.replace(year=year, month=month0 + 1, day=day)
 
 
-def months_between(start: dt.date, end: dt.date) -> int:
+def months_between(
+    start: dt.date | WideDate | WideDateTime, end: dt.date | WideDate | WideDateTime
+) -> int:
     """Whole months from ``start`` to ``end`` (dates only; signed, truncated)."""
     months = (end.year - start.year) * 12 + (end.month - start.month)
     if months > 0 and end.day < start.day:
@@ -370,6 +406,10 @@ def _is_num(value: Any) -> bool:
 # --------------------------------------------------------------------------- arithmetic
 
 
+_DAY_POINTS = (dt.datetime, dt.date, WideDateTime, WideDate)
+_POINTS = (*_DAY_POINTS, dt.time, WideTime)
+
+
 def add(a: Any, b: Any) -> Any:
     """FEEL ``a + b`` (numbers, strings, temporals); ``None`` when undefined."""
     ta, tb = type(a), type(b)
@@ -381,13 +421,13 @@ def add(a: Any, b: Any) -> Any:
         if ta is dt.timedelta:
             if tb is dt.timedelta:
                 return a + b
-            if tb in (dt.datetime, dt.date, dt.time):
+            if tb in _POINTS:
                 return add(b, a)
             return None
         if ta is YearsMonthsDuration:
             if tb is YearsMonthsDuration:
                 return a + b
-            if tb in (dt.datetime, dt.date):
+            if tb in _DAY_POINTS:
                 return add(b, a)
             return None
         if ta is dt.datetime:
@@ -404,9 +444,11 @@ def add(a: Any, b: Any) -> Any:
             return None
         if ta is dt.time and tb is dt.timedelta:
             return _time_from_us(_time_of_day_us(a) + _td_micros(b), a.tzinfo)
-    except (ArithmeticError, ValueError, OverflowError):
+    except OverflowError:  # past year 9999 or before year 1: exact wide arithmetic
+        return wide_ops.add(a, b)
+    except (ArithmeticError, ValueError):
         return None
-    return None
+    return wide_ops.add(a, b) if ta in WIDE_TYPES or tb in WIDE_TYPES else None
 
 
 def _sub_datetimes(a: dt.datetime, b: dt.datetime) -> dt.timedelta | None:
@@ -426,13 +468,13 @@ def subtract(a: Any, b: Any) -> Any:
         if tb is dt.timedelta:
             if ta is dt.timedelta:
                 return a - b
-            if ta in (dt.datetime, dt.date, dt.time):
+            if ta in _POINTS:
                 return add(a, -b)
             return None
         if tb is YearsMonthsDuration:
             if ta is YearsMonthsDuration:
                 return a - b
-            if ta in (dt.datetime, dt.date):
+            if ta in _DAY_POINTS:
                 return add(a, -b)
             return None
         if ta is dt.datetime:
@@ -440,23 +482,23 @@ def subtract(a: Any, b: Any) -> Any:
                 return _sub_datetimes(a, b)
             if tb is dt.date:
                 return _sub_datetimes(a, date_to_datetime(b))
-            return None
-        if ta is dt.date:
+        elif ta is dt.date:
             if tb is dt.date:
                 return a - b
             if tb is dt.datetime:
                 return _sub_datetimes(date_to_datetime(a), b)
-            return None
-        if ta is dt.time and tb is dt.time:
+        elif ta is dt.time and tb is dt.time:
             if (a.tzinfo is None and b.tzinfo is None) or a.tzinfo is b.tzinfo:
                 return _from_micros(_time_of_day_us(a) - _time_of_day_us(b))
             ua, ub = _time_utc_us(a), _time_utc_us(b)
             if ua is None or ub is None:
                 return None
             return _from_micros(ua - ub)
-    except (ArithmeticError, ValueError, OverflowError):
+    except OverflowError:
+        return wide_ops.subtract(a, b)
+    except (ArithmeticError, ValueError):
         return None
-    return None
+    return wide_ops.subtract(a, b) if ta in WIDE_TYPES or tb in WIDE_TYPES else None
 
 
 def _scale_dt(value: dt.timedelta, factor: Decimal, divide: bool = False) -> dt.timedelta | None:
@@ -532,13 +574,15 @@ def _ms(micros: int) -> int:
     return micros // 1000
 
 
+_EPOCH = dt.datetime(1970, 1, 1)
+_EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _datetime_key(value: dt.datetime) -> int:
-    """Milliseconds since 0001-01-01 of the instant (aware) or wall clock (naive)."""
-    if value.tzinfo is not None:
-        offset = value.utcoffset() or _ZERO
-        value = value.replace(tzinfo=None) - offset
-    delta = value - dt.datetime(1, 1, 1)
-    return _ms(_td_micros(delta))
+    """Milliseconds since 1970-01-01 of the instant (aware) or wall clock (naive)."""
+    # one subtraction in C: an aware operand's offset is applied by datetime itself
+    delta = value - (_EPOCH if value.tzinfo is None else _EPOCH_UTC)
+    return delta.days * 86_400_000 + delta.seconds * 1000 + delta.microseconds // 1000
 
 
 def _cmp(x: Any, y: Any) -> int:
@@ -552,8 +596,8 @@ def compare(a: Any, b: Any) -> int | None:
     times with times, and durations with durations of the same kind.
     """
     ta, tb = type(a), type(b)
-    if ta is not tb:
-        return None
+    if ta is not tb or ta in WIDE_TYPES:
+        return wide_ops.compare(a, b)
     if ta is dt.date or ta is dt.timedelta:
         return _cmp(a, b)
     if ta is YearsMonthsDuration:
@@ -578,8 +622,8 @@ def equal(a: Any, b: Any) -> bool | None:
     A naive and an aware date-time (or time) are never equal (``False``, not ``None``).
     """
     ta, tb = type(a), type(b)
-    if ta is not tb:
-        return None
+    if ta is not tb or ta in WIDE_TYPES:
+        return wide_ops.equal(a, b)
     if ta in (dt.datetime, dt.time) and (a.tzinfo is None) != (b.tzinfo is None):
         return False
     result = compare(a, b)
@@ -634,6 +678,8 @@ def temporal_property(value: Any, name: str) -> Any:
     Returns ``None`` when the value has no such property.
     """
     t = type(value)
+    if t in WIDE_TYPES:
+        return wide_ops.property_of(value, name)
     if t is dt.date or t is dt.datetime:
         if name == "year":
             return Decimal(value.year)

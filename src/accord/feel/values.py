@@ -20,6 +20,10 @@ range                         :class:`Range`
 function                      :class:`FeelFunction`
 ============================  =========================================================
 
+A date, time or date and time that ``datetime`` cannot hold (a year outside 1..9999, or
+nanoseconds) is a :class:`~accord.feel.wide.WideDate`, ``WideTime`` or ``WideDateTime``
+instead; a value ``datetime`` can hold is never wide (see :mod:`accord.feel.wide`).
+
 Values coming from outside (JSON, Python callers) go through :func:`from_python`, which turns
 ``int`` and ``float`` into ``Decimal`` and tuples into lists.
 """
@@ -32,6 +36,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from accord.feel.wide import WideDate, WideDateTime, WideTime
 
 #: FEEL numbers are IEEE 754-2008 decimal128: 34 significant digits, round half even.
 FEEL_CONTEXT = decimal.Context(
@@ -119,7 +125,8 @@ class FeelFunction:
 
 
 NUMBER_TYPES = (Decimal,)
-TEMPORAL_TYPES = (dt.date, dt.time, dt.timedelta, YearsMonthsDuration)
+TEMPORAL_TYPES = (dt.date, dt.time, dt.timedelta, YearsMonthsDuration, WideDate, WideDateTime,
+                  WideTime)
 
 
 def from_python(value: Any) -> Any:
@@ -175,6 +182,9 @@ _TYPE_NAMES: tuple[tuple[type, str], ...] = (
     (dt.datetime, "date and time"),
     (dt.date, "date"),
     (dt.time, "time"),
+    (WideDateTime, "date and time"),
+    (WideDate, "date"),
+    (WideTime, "time"),
     (dt.timedelta, "days and time duration"),
     (YearsMonthsDuration, "years and months duration"),
     (list, "list"),

@@ -67,6 +67,15 @@ def context_put(ctx: Any, key: Any, value: Any) -> dict[str, Any] | None:
     return _put(ctx, [key], value)
 
 
+def _context_put_key(ctx: Any, key: Any, value: Any) -> dict[str, Any] | None:
+    """Named ``key:`` takes one key only: a list there is an error (TCK 1146 nested008)."""
+    return _put(ctx, [key], value) if isinstance(key, str) else None
+
+
+# Named invocation tells the two signatures apart; positional calls cannot, so they accept both.
+FUNCTIONS["context put"].meta["signature_fns"] = [_context_put_key, context_put]
+
+
 @builtin(FUNCTIONS, "context merge", ["contexts"])
 def context_merge(contexts: Any) -> dict[str, Any] | None:
     """``context merge(contexts)``: later entries win (shallow)."""

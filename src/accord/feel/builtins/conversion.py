@@ -15,6 +15,7 @@ from accord.feel.values import (
     Range,
     YearsMonthsDuration,
 )
+from accord.feel.wide import WideDate, WideDateTime, WideTime, make_date, make_datetime
 
 FUNCTIONS: Registry = {}
 
@@ -96,53 +97,62 @@ def string(value: Any) -> str | None:
 
 
 @builtin(FUNCTIONS, "date", ["from"], ["year", "month", "day"])
-def date(*args: Any) -> dt.date | None:
+def date(*args: Any) -> dt.date | WideDate | None:
     """``date(from)`` from a string, date or date-time; ``date(year, month, day)``."""
     if len(args) == 1:
         value = args[0]
         if isinstance(value, str):
             return temporal.parse_date(value)
-        if isinstance(value, dt.datetime):
+        if isinstance(value, dt.datetime | WideDateTime):
             return value.date()
-        if isinstance(value, dt.date):
+        if isinstance(value, dt.date | WideDate):
             return value
         return None
     year, month, day = (as_int(a) for a in args)
     if year is None or month is None or day is None:
         return None
-    return dt.date(year, month, day)
+    return make_date(year, month, day)
+
+
+def _clock(value: dt.time | WideTime) -> tuple[int, int, int, int]:
+    nano = value.nano if isinstance(value, WideTime) else value.microsecond * 1000
+    return value.hour, value.minute, value.second, nano
 
 
 @builtin(FUNCTIONS, "date and time", ["from"], ["date", "time"])
-def date_and_time(*args: Any) -> dt.datetime | None:
+def date_and_time(*args: Any) -> dt.datetime | WideDateTime | None:
     """``date and time(from)``; ``date and time(date, time)``."""
     if len(args) == 1:
         value = args[0]
         if isinstance(value, str):
             return temporal.parse_datetime(value)
-        if isinstance(value, dt.datetime):
+        if isinstance(value, dt.datetime | WideDateTime):
             return value
         if isinstance(value, dt.date):
             return temporal.date_to_datetime(value)
+        if isinstance(value, WideDate):
+            return make_datetime(value, (0, 0, 0, 0), temporal.UTC)
         return None
     day, time = args
-    if not isinstance(day, dt.date) or not isinstance(time, dt.time):
+    if not isinstance(day, dt.date | WideDate | WideDateTime):
         return None
-    return dt.datetime.combine(day, time)
+    if not isinstance(time, dt.time | WideTime):
+        return None
+    return make_datetime(day, _clock(time), time.tzinfo)
 
 
 @builtin(FUNCTIONS, "time", ["from"], ["hour", "minute", "second", "offset?"])
-def time(*args: Any) -> dt.time | None:
+def time(*args: Any) -> dt.time | WideTime | None:
     """``time(from)``; ``time(hour, minute, second, offset?)``."""
     if len(args) == 1:
         value = args[0]
         if isinstance(value, str):
             return temporal.parse_time(value)
-        if isinstance(value, dt.datetime):
+        if isinstance(value, dt.datetime | WideDateTime):
             return value.timetz()
-        if isinstance(value, dt.date):
+        if isinstance(value, dt.date | WideDate):
             return dt.time(0, 0, 0, tzinfo=temporal.UTC)
-        if isinstance(value, dt.time):
+        if isinstance(value, dt.time | WideTime):
             return value
         return None
     hour, minute = as_int(args[0]), as_int(args[1])
@@ -173,7 +183,8 @@ def duration(value: Any) -> dt.timedelta | YearsMonthsDuration | None:
 @builtin(FUNCTIONS, "years and months duration", ["from", "to"])
 def years_and_months_duration(start: Any, end: Any) -> YearsMonthsDuration | None:
     """``years and months duration(from, to)``: whole months between two dates."""
-    if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+    dates = (dt.date, WideDate, WideDateTime)
+    if not isinstance(start, dates) or not isinstance(end, dates):
         return None
     return YearsMonthsDuration(temporal.months_between(start, end))
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from accord.feel.builtins._common import Registry, builtin
+from accord.feel.wide import WideDate, WideDateTime, window_date
 
 FUNCTIONS: Registry = {}
 
@@ -42,6 +43,10 @@ def set_clock(fn: Callable[[], dt.datetime] | None) -> None:
 
 
 def _date(value: Any) -> dt.date | None:
+    """A date (or a date-time's date); a wide one as its equivalent in-range date, which has
+    the same weekday, day of year and ISO week (the calendar repeats every 400 years)."""
+    if isinstance(value, WideDate | WideDateTime):
+        return window_date(value.year, value.month, value.day)
     return value if isinstance(value, dt.date) else None
 
 

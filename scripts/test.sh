@@ -7,5 +7,5 @@ source "$(dirname "$0")/setup.sh"
 
 "$venv/bin/ruff" check src tests bench
 "$venv/bin/mypy"
-bash scripts/services.sh  # PostgreSQL for the connector tests (setup.sh cd-ed to the root)
+bash scripts/services.sh  # PostgreSQL and Chromium, when missing (setup.sh cd-ed to the root)
 "$venv/bin/python" -m pytest "$@"

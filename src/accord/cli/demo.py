@@ -19,7 +19,7 @@ from accord.cli.build import print_build, run_build
 from accord.cli.common import err_console, guard, out_console
 from accord.cli.progress import RichProgress
 from accord.clock import SystemClock
-from accord.demo.rules import KEY_FILE, DemoRules, install_rules
+from accord.demo.rules import KEY_FILE, PEOPLE, USERS_FILE, DemoRules, install_people, install_rules
 
 if TYPE_CHECKING:
     from accord.demo import DemoReport
@@ -190,9 +190,14 @@ def demo_command(
     _print_segments(report)
     with guard():
         rules = install_rules(directory, clock)
+        passwords = install_people(directory, clock)
     _print_decision(directory, sample, rules)
     out_console.print(f"API key (all scopes, kept in {directory}/.accord/{KEY_FILE}): "
                       f"{rules.api_key}", soft_wrap=True)
+    out_console.print(f"Web app: http://{HOST}:{port}/app, log in as (kept in "
+                      f"{directory}/.accord/{USERS_FILE}):" + "".join(
+                          f"\n  {name} ({role}): {passwords[name]}" for name, role in PEOPLE),
+                      soft_wrap=True)
     _print_try(directory, sample, port, serving=not no_serve, key=rules.api_key)
     if not no_serve:
         from accord.cli.serve import serve

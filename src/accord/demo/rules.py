@@ -17,6 +17,10 @@ from accord.server.runtime import open_project_operational
 RULES_DIR = Path(__file__).parent / "rules" / "retail"
 #: Where the demo keeps its API key (readable only by its owner).
 KEY_FILE = "demo-api-key"
+#: Where the demo keeps its people's passwords (readable only by its owner).
+USERS_FILE = "demo-users"
+#: The demo's people: who they are and what they may do in the web app and the CLI.
+PEOPLE = (("mia", "marketer"), ("ola", "approver"), ("ada", "admin"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +41,22 @@ def install_rules(project_dir: Path, clock: Clock) -> DemoRules:
     key_file.write_text(token + "\n", encoding="utf-8")
     key_file.chmod(0o600)
     return DemoRules(saved.version, token)
+
+
+def install_people(project_dir: Path, clock: Clock) -> dict[str, str]:
+    """Create the demo's people (:data:`PEOPLE`) with random passwords, kept in
+    ``.accord/demo-users`` (owner-only); returns user name -> password."""
+    import secrets
+
+    from accord.rules.users import UserRepository
+
+    users = UserRepository(open_project_operational(project_dir), clock)
+    passwords = {}
+    for name, role in PEOPLE:
+        passwords[name] = secrets.token_urlsafe(12)
+        users.create(name, passwords[name], [role])
+    users_file = state_dir(project_dir) / USERS_FILE
+    users_file.write_text("".join(f"{name} ({role}): {passwords[name]}\n"
+                                  for name, role in PEOPLE), encoding="utf-8")
+    users_file.chmod(0o600)
+    return passwords

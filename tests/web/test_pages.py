@@ -77,6 +77,9 @@ def test_every_page_renders_for_a_marketer(login: Login, site: Site) -> None:
         response = mia.get(path)
         assert response.status_code == 200, (path, response.text[:500])
         assert "<main" in response.text and 'aria-label="Main"' in response.text
+    home = mia.get("/app").text
+    assert "Service levels" in home and "decision API p99 under 50 ms" in home
+    assert "v1</a>" in home  # what is live
     editor = mia.get(f"/app/rules/v1/edit/{VIP}").text
     assert "dmn-modeler.production.min.js" in editor and "VIP eligible" in editor
     found = mia.get("/app/customers", params={"q": "no-such-person@example.com"})
@@ -168,3 +171,40 @@ def test_a_segment_condition_is_checked_counted_and_saved(login: Login, site: Si
 @pytest.mark.parametrize("path", ["/app/rules/v9", "/app/rules/v1/edit/nothing.dmn"])
 def test_unknown_things_are_404(login: Login, path: str) -> None:
     assert login("mia").get(path).status_code == 404
+
+
+def test_the_calendar_shows_campaigns_and_conflicts_and_feeds_each_department(
+        login: Login, clients: Callable[..., httpx.Client], site: Site) -> None:
+    import datetime as dt
+
+    import icalendar
+
+    from accord.capacity.plans import CampaignPlan
+    from accord.capacity.repository import CapacityRepository
+    from accord.rules.tokens import TokenRepository
+    from accord.rules.users import UserRepository
+    from accord.server.runtime import open_project_operational
+
+    store = open_project_operational(site.directory)
+    repository = CapacityRepository(store.engine, site.clock)
+    for name in ("spring-sale", "vip-preview"):
+        repository.save_plan(CampaignPlan(
+            id=name, channel="email", owner="mia", segment="vip", audience=5000,
+            start=dt.datetime(2026, 11, 24, 8, tzinfo=dt.UTC)), "optimal", None, "mia")
+    page = login("mia").get("/app/calendar", params={"start": "2026-11-24"})
+    assert page.status_code == 200
+    assert page.text.count("Campaign spring-sale (email)") == 1
+    assert "reach 5,000 of the same people on email" in page.text  # the audience conflict
+    week = login("mia").get("/app/calendar", params={"view": "week", "start": "2026-11-24"})
+    assert "Campaign vip-preview" in week.text and week.text.count('<td') == 7
+    assert clients().get("/app/calendar/sales.ics").status_code == 303  # no session
+    user = UserRepository(store, site.clock).get("ola")
+    assert user is not None
+    token = TokenRepository(store, site.clock).create(user, "calendar")[1]
+    ics = clients().get("/app/calendar/sales.ics", params={"token": token})
+    assert ics.headers["content-type"].startswith("text/calendar")
+    events = icalendar.Calendar.from_ical(ics.content).walk("VEVENT")
+    assert {str(e["summary"]) for e in events} >= {"Campaign spring-sale (email)",
+                                                   "Campaign vip-preview (email)"}
+    assert clients().get("/app/calendar/sales.ics", params={"token": "x"}).status_code == 401
+    assert login("mia").get("/app/calendar/nobody.ics").status_code == 404

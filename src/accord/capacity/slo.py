@@ -26,6 +26,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -281,3 +282,31 @@ def render(results: Sequence[Result]) -> list[dict[str, Any]]:
              "objective": r.spec.objective, "sli": r.sli, "good": r.good, "total": r.total,
              "met": r.met, "error_budget_left": r.budget_left, "p99_seconds": r.value}
             for r in results]
+
+
+def project_telemetry(project: Path, metrics_text: str, start: dt.datetime,
+                      end: dt.datetime) -> Telemetry:
+    """Everything the SLOs are measured from, for one project: request latency and counts
+    from a ``/metrics`` page's text, event-to-decision lags and the last profile build from
+    the analytical store (read-only), rule approvals from the operational store's audit log.
+    """
+    from accord.project.template import store_path
+    from accord.server.runtime import open_project_operational
+    from accord.server.segments import SegmentCounts
+    from accord.store import open_store
+
+    latency, requests = from_prometheus(metrics_text)
+    lags: tuple[float | None, ...] = ()
+    builds: tuple[dt.datetime, ...] = ()
+    path = store_path(project)
+    if path.is_file():
+        built = SegmentCounts(path).read().built_at
+        builds = (built,) if built is not None else ()
+        store = open_store("duckdb", path, read_only=True)
+        try:
+            lags = tuple(event_lags(store, start, end))
+        finally:
+            store.close()
+    engine = open_project_operational(project).engine
+    return Telemetry(start, end, latency, requests, builds, approvals(engine, start, end),
+                     lags)

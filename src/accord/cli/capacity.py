@@ -404,11 +404,8 @@ def slo_report_command(project: ProjectOption = Path("."),
     """Each SLO's indicator, objective and error budget left, from Accord's telemetry."""
     from accord.capacity.slo import (
         DEFAULT_SLOS,
-        Telemetry,
-        approvals,
-        event_lags,
-        from_prometheus,
         parse_slos,
+        project_telemetry,
         render,
         report,
     )
@@ -418,13 +415,8 @@ def slo_report_command(project: ProjectOption = Path("."),
         start = end - dt.timedelta(days=days)
         specs = DEFAULT_SLOS if config is None else tuple(parse_slos(
             _yaml(config), source=str(config)))
-        latency, requests = from_prometheus(_metrics_text(metrics_url, metrics_file))
-        lags, builds = _analytical(project, start, end, event_lags)
-        from accord.server.runtime import open_project_operational
-
-        engine = open_project_operational(project).engine
-        telemetry = Telemetry(start, end, latency, requests, builds,
-                              approvals(engine, start, end), lags)
+        telemetry = project_telemetry(project, _metrics_text(metrics_url, metrics_file),
+                                      start, end)
         rows = render(report(specs, telemetry))
     if as_json:
         typer.echo(json.dumps(rows, indent=2, default=str))
@@ -463,22 +455,3 @@ def _metrics_text(url: str | None, file: Path | None) -> str:
         except OSError as exc:
             raise CapacityError(f"cannot read {file}: {exc.strerror}") from None
     return ""
-
-
-def _analytical(project: Path, start: dt.datetime, end: dt.datetime,
-                lags_of: Any) -> tuple[tuple[float | None, ...], tuple[dt.datetime, ...]]:
-    """Event-to-decision lags and the latest profile build, from the analytical store."""
-    from accord.project.template import store_path
-    from accord.server.segments import SegmentCounts
-    from accord.store import open_store
-
-    path = store_path(project)
-    if not path.is_file():
-        return (), ()
-    built = SegmentCounts(path).read().built_at
-    store = open_store("duckdb", path, read_only=True)
-    try:
-        lags = lags_of(store, start, end)
-    finally:
-        store.close()
-    return lags, (built,) if built is not None else ()

@@ -1,16 +1,34 @@
-"""The home page: what is live, the approvals waiting for me, my drafts, the base."""
+"""The home page: what is live, the approvals waiting for me, my drafts, the SLOs, the base."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from accord.errors import AccordError
 from accord.rules.lifecycle import Role, State
+from accord.server.segments import SegmentCounts
 from accord.web.context import PREFIX, Web
 
 
-def home_routes(web: Web, segment_summary: object) -> APIRouter:
+def _slos(web: Web) -> list[dict[str, Any]]:
+    """The SLOs over the last 28 days, from this process's metrics and the project's stores
+    (with several workers, each sees its own requests; ``accord slo report`` scrapes one)."""
+    from prometheus_client import generate_latest
+
+    from accord.capacity.slo import DEFAULT_SLOS, project_telemetry, render, report
+    from accord.server.metrics import REGISTRY
+
+    end = web.clock.now()
+    telemetry = project_telemetry(web.root, generate_latest(REGISTRY).decode(),
+                                  end - dt.timedelta(days=28), end)
+    return render(report(DEFAULT_SLOS, telemetry))
+
+
+def home_routes(web: Web, segment_summary: SegmentCounts) -> APIRouter:
     router = APIRouter()
 
     @router.get(PREFIX, response_class=HTMLResponse)
@@ -29,12 +47,12 @@ def home_routes(web: Web, segment_summary: object) -> APIRouter:
         scheduled = [states[v.version] for v in versions
                      if states[v.version].state is State.APPROVED]
         try:
-            summary = segment_summary.read()  # type: ignore[attr-defined]
+            summary = segment_summary.read()
             problem = None
         except AccordError as exc:
             summary, problem = None, str(exc)
         return web.page(request, "home.html", viewer, active=governance.rules.active_version(),
                         waiting=waiting, mine=mine, scheduled=scheduled, summary=summary,
-                        problem=problem)
+                        problem=problem, slos=_slos(web))
 
     return router

@@ -208,3 +208,45 @@ def test_the_calendar_shows_campaigns_and_conflicts_and_feeds_each_department(
                                                    "Campaign vip-preview (email)"}
     assert clients().get("/app/calendar/sales.ics", params={"token": "x"}).status_code == 401
     assert login("mia").get("/app/calendar/nobody.ics").status_code == 404
+
+
+def test_a_campaign_page_shows_arms_lift_with_intervals_economics_and_charts(
+        login: Login, site: Site) -> None:
+    from sqlglot import exp
+
+    from accord.campaigns.outcomes import replace_outcomes
+    from accord.campaigns.repository import CampaignRepository
+    from accord.project.template import store_path
+    from accord.server.runtime import open_project_operational
+    from accord.store import open_store
+
+    CampaignRepository(open_project_operational(site.directory), site.clock).create(
+        {"name": "spring-sale", "owner": "mia", "channels": ["email"], "goal": "win back",
+         "costs": {"per_send": "0.05"}})
+    # 400 treated customers of whom 100 convert (4.0 each), 400 controls of whom 20 do
+    rows = [(f"t{i}", "mail", False, 1, i < 100, 4.0 if i < 100 else 0.0) for i in range(400)]
+    rows += [(f"c{i}", "none", True, 0, i < 20, 4.0 if i < 20 else 0.0) for i in range(400)]
+    values = exp.values([(exp.Literal.string("spring-sale"), exp.Literal.string(c),
+                          exp.Literal.string(v), exp.Boolean(this=control),
+                          exp.Literal.number(sends), exp.Literal.number(0), exp.Null(),
+                          exp.Null(), exp.Boolean(this=won), exp.Boolean(this=won),
+                          exp.Literal.number(revenue))
+                         for c, v, control, sends, won, revenue in rows])
+    store = open_store("duckdb", store_path(site.directory))
+    try:
+        replace_outcomes(store, "spring-sale", exp.select(exp.Star()).from_(values))
+    finally:
+        store.close()
+    mia = login("mia")
+    listed = mia.get("/app/campaigns").text
+    assert 'href="/app/campaigns/spring-sale"' in listed
+    page = mia.get("/app/campaigns/spring-sale").text
+    assert "25.00%" in page and "5.00%" in page  # conversion of each arm
+    # the conversion-rate lift: 0.20 with a Wald interval that excludes zero
+    lift = re.search(r"<td>mail</td><td>conversion_rate</td><td>([\d.]+)</td>"
+                     r"<td>([\d.-]+) to ([\d.-]+)</td><td>significant</td>", page)
+    assert lift is not None, page[page.find("Lift"):][:800]
+    assert float(lift.group(1)) == pytest.approx(0.2)
+    assert 0 < float(lift.group(2)) < 0.2 < float(lift.group(3))
+    assert 'data-chart="campaign-charts"' in page and "romi" in page
+    assert mia.get("/app/campaigns/nothing").status_code == 404

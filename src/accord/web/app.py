@@ -18,6 +18,7 @@ from accord.project.template import state_dir, store_path
 from accord.rules.governance import Governance
 from accord.server.segments import SegmentCounts
 from accord.web.calendar import calendar_routes
+from accord.web.campaigns import campaign_routes
 from accord.web.context import PREFIX, LoginRequired, Refused, Web
 from accord.web.customers import customer_routes
 from accord.web.home import home_routes
@@ -43,7 +44,8 @@ def install_web(app: FastAPI, root: Path, *, clock: Clock, profiles: OnlineReade
     web = Web(root, clock, Signer(load_secret(state_dir(root) / "web-secret")), operational,
               decisions, HubReader(store_path(root)), governance)
     for router in (login_routes(web), home_routes(web, counts), customer_routes(web, profiles),
-                   segment_routes(web, counts), rule_routes(web), calendar_routes(web)):
+                   segment_routes(web, counts), rule_routes(web), calendar_routes(web),
+                   campaign_routes(web)):
         app.include_router(router, include_in_schema=False)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="web-static")
 

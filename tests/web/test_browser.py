@@ -164,3 +164,53 @@ def test_marketer_edits_submits_simulates_approver_activates_customer_sees_it(
     reason = web.locator("tr", has_text="vip-lounge").first.locator("td.reason").inner_text()
     assert reason == "selected", reason
     shot(page, "07-customer-360")
+
+
+UNLABELLED = """() => Array.from(document.querySelectorAll(
+    'input:not([type=hidden]), textarea, select'))
+  .filter(el => !(el.id && document.querySelector(`label[for="${el.id}"]`))
+                && !el.getAttribute('aria-label') && !el.closest('label')
+                && !el.closest('#canvas'))
+  .map(el => el.outerHTML)"""
+
+
+def test_every_page_in_the_browser_labelled_and_usable_by_keyboard(
+        page: Any, served: str, site: Site) -> None:
+    import duckdb
+
+    with duckdb.connect(str(site.directory / ".accord" / "analytics.duckdb"),
+                        read_only=True) as db:
+        row = db.execute("SELECT p.customer_id FROM profiles p ORDER BY monetary DESC "
+                         "LIMIT 1").fetchone()
+        identifier = db.execute("SELECT value FROM identifiers WHERE kind = 'email' LIMIT 1"
+                                ).fetchone()
+    assert row is not None and identifier is not None
+    log_in(page, served, "mia")
+    # the first Tab reaches the skip link, and it moves focus to the content
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # find a customer by e-mail through the search form, with the keyboard only
+    page.goto(f"{served}/app/customers")
+    page.get_by_label("Customer id, e-mail, phone or CRM id").fill(identifier[0].upper())
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/app/customers/c_.*"))
+    assert page.locator("article[data-channel=web]").count() == 1
+    shot(page, "10-customer-by-email")
+    # a segment condition is counted as it is typed, with its chart
+    page.goto(f"{served}/app/segments")
+    page.get_by_label("Condition (FEEL, over the profile's fields)").fill("monetary > 500")
+    page.wait_for_selector("#preview .count")
+    assert "customers match now" in page.locator("#preview").inner_text()
+    page.wait_for_selector("#preview figure.chart svg")
+    shot(page, "11-segment-editor")
+    page.get_by_label("Condition (FEEL, over the profile's fields)").fill("monetary >")
+    page.wait_for_selector("#preview [role=alert]")
+    for path, name in (("/app", "12-home"), ("/app/rules", "13-rules"),
+                       ("/app/campaigns", "14-campaigns"), ("/app/calendar", "15-calendar"),
+                       (f"/app/customers/{row[0]}", "16-customer")):
+        page.goto(f"{served}{path}")
+        assert page.evaluate(UNLABELLED) == [], f"unlabelled fields on {path}"
+        assert page.locator("h1").count() == 1
+        shot(page, name)

@@ -61,3 +61,25 @@ def transitions(chart_id: str, title: str, moves: Sequence[tuple[str, str, int]]
         "width": "container",
     }
     return Chart(chart_id, title, spec, data, ["from", "to", "customers"])
+
+
+def index_bars(chart_id: str, title: str, rows: Sequence[Mapping[str, Any]], *,
+               category: str, columns: Sequence[str]) -> Chart:
+    """One bar per ``category``: its ``index`` (100 = the same as the base), with a rule
+    at 100."""
+    data = [dict(r) for r in rows if r.get("index") is not None]
+    spec: dict[str, Any] = {
+        "$schema": SCHEMA,
+        "description": title,
+        "data": {"values": data},
+        "layer": [
+            {"mark": {"type": "bar", "tooltip": True},
+             "encoding": {"y": {"field": category, "type": "nominal", "title": None},
+                          "x": {"field": "index", "type": "quantitative",
+                                "title": "index (everyone = 100)"}}},
+            {"mark": {"type": "rule", "strokeDash": [4, 4]},
+             "encoding": {"x": {"datum": 100}}},
+        ],
+        "width": "container",
+    }
+    return Chart(chart_id, title, spec, data, list(columns))

@@ -94,7 +94,8 @@ class HubReader:
 
     def preview(self, condition: str, attributes: tuple[str, ...] = ()) -> SegmentPreview:
         """Members of a FEEL condition now, their overlap with each built segment, and the
-        mean of numeric profile columns in the segment against the base.
+        mean of numeric profile columns in the segment against the base (``index``: the
+        segment's mean as a percentage of everyone's, 100 = the same).
 
         Raises:
             accord.errors.AccordError: the condition does not parse or cannot be compiled
@@ -129,10 +130,13 @@ class HubReader:
                     in_segment = exp.Case(ifs=[exp.If(this=member.copy(), true=col.copy())])
                     selects.append(exp.func("avg", in_segment).as_(f"seg_{name}"))
                 means = store.query(exp.select(*selects).from_("profiles")).to_pylist()[0]
-                comparison = [{"attribute": name, "group": group,
-                               "mean": _float(means[f"{prefix}_{name}"])}
-                              for name in numeric
-                              for group, prefix in (("segment", "seg"), ("everyone", "base"))]
+                for name in numeric:
+                    segment, everyone = _float(means[f"seg_{name}"]), _float(
+                        means[f"base_{name}"])
+                    index = round(100 * segment / everyone) if segment is not None and \
+                        everyone else None
+                    comparison.append({"attribute": name, "segment": segment,
+                                       "everyone": everyone, "index": index})
         return SegmentPreview(int(counted["members"] or 0), int(counted["customers"] or 0),
                               overlaps, comparison)
 

@@ -17,7 +17,7 @@ from accord.project import PROJECT_FILE
 from accord.project.config import Segment
 from accord.rules.lifecycle import Role
 from accord.server.segments import SegmentCounts
-from accord.web.charts import grouped_bars
+from accord.web.charts import index_bars
 from accord.web.context import PREFIX, Refused, Web, redirect
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -85,9 +85,10 @@ def segment_routes(web: Web, counts: SegmentCounts) -> APIRouter:
         except AccordError as exc:
             return web.page(request, "segment_preview.html", viewer, error=str(exc),
                             result=None, chart=None)
-        chart = grouped_bars("segment-vs-base", "The segment against everyone (means)",
-                             result.comparison, category="attribute", group="group",
-                             value="mean", value_title="mean")
+        chart = index_bars("segment-vs-base", "The segment against everyone: mean per "
+                           "attribute as an index (everyone = 100)", result.comparison,
+                           category="attribute",
+                           columns=["attribute", "segment", "everyone", "index"])
         return web.page(request, "segment_preview.html", viewer, error=None, result=result,
                         chart=chart)
 

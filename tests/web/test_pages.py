@@ -250,3 +250,24 @@ def test_a_campaign_page_shows_arms_lift_with_intervals_economics_and_charts(
     assert 0 < float(lift.group(2)) < 0.2 < float(lift.group(3))
     assert 'data-chart="campaign-charts"' in page and "romi" in page
     assert mia.get("/app/campaigns/nothing").status_code == 404
+
+
+def test_the_home_page_warns_of_a_red_preflight(login: Login, site: Site) -> None:
+    import json
+
+    from accord.capacity.repository import CapacityRepository
+    from accord.project.template import state_dir
+    from accord.server.runtime import open_project_operational
+    from accord.web.home import RESPONSE_MODEL
+    from tests.capacity import scenario
+
+    repository = CapacityRepository(open_project_operational(site.directory).engine,
+                                    site.clock)
+    assert "No campaign is scheduled" in login("mia").get("/app").text
+    repository.save_plan(scenario.plan(), "none", None, "mia")  # 500,000 e-mails at once
+    assert "capacity is not set up" in login("mia").get("/app").text
+    repository.save_registry(scenario.registry(), "it")
+    (state_dir(site.directory) / RESPONSE_MODEL).write_text(
+        json.dumps(scenario.model().to_data()), encoding="utf-8")
+    home = login("mia").get("/app").text
+    assert re.search(r"spring-sale</a></td><td><strong>red</strong></td><td>web: red", home)

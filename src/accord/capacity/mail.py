@@ -7,14 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from accord.capacity.grid import CapacityError
 from accord.capacity.notifications import (
+    Attempt,
     DeadLetter,
     DeadLetters,
     Delivery,
     Notification,
     Recipient,
-    backoff,
+    Retry,
 )
 from accord.clock import Clock
 
@@ -53,12 +53,8 @@ class EmailChannel:
         self.settings = settings
         self.dead_letters = dead_letters
         self.clock = clock
-        self.sleep = sleep
-        if attempts < 1:
-            raise CapacityError(f"a e-mail channel needs at least one attempt, not {attempts}")
-        self.attempts = attempts
-        self.base_delay = base_delay
-        self.max_delay = max_delay
+        self.retry = Retry("e-mail", sleep, attempts=attempts, base_delay=base_delay,
+                           max_delay=max_delay)
 
     def _send(self, mail: EmailMessage) -> None:
         s = self.settings
@@ -73,18 +69,20 @@ class EmailChannel:
         if recipient.email is None:
             return None
         mail = message(self.settings, recipient.email, notification)
-        error = ""
-        for attempt in range(1, self.attempts + 1):
-            if attempt > 1:
-                self.sleep(backoff(attempt - 1, self.base_delay, self.max_delay))
+
+        def once() -> Attempt:
             try:
                 self._send(mail)
-                return Delivery(self.name, recipient.email, True, attempt)
             except (smtplib.SMTPException, OSError) as exc:
-                error = f"{type(exc).__name__}: {exc}"
-                if isinstance(exc, smtplib.SMTPRecipientsRefused):
-                    break  # the address is wrong: retrying will not help
+                # a refused address: retrying will not help
+                return Attempt(f"{type(exc).__name__}: {exc}",
+                               final=isinstance(exc, smtplib.SMTPRecipientsRefused))
+            return Attempt()
+
+        attempts, error = self.retry.run(once)
+        if not error:
+            return Delivery(self.name, recipient.email, True, attempts)
         self.dead_letters.add(DeadLetter(self.name, recipient.email, notification.event.value,
                                          notification.campaign, mail.as_string(), error,
-                                         attempt, self.clock.now()))
-        return Delivery(self.name, recipient.email, False, attempt, error)
+                                         attempts, self.clock.now()))
+        return Delivery(self.name, recipient.email, False, attempts, error)

@@ -131,6 +131,48 @@ def backoff(attempt: int, base: float, cap: float) -> float:
     return float(min(cap, base * 2 ** (attempt - 1)))
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """How one try went: ``error`` empty when it went through; ``final`` when retrying
+    cannot help (a refused address, a 4xx answer)."""
+
+    error: str = ""
+    final: bool = False
+
+
+class Retry:
+    """Tries a delivery up to ``attempts`` times with capped exponential backoff.
+
+    Raises:
+        CapacityError: fewer than one attempt.
+    """
+
+    def __init__(self, what: str, sleep: Callable[[float], None], *, attempts: int,
+                 base_delay: float, max_delay: float) -> None:
+        if attempts < 1:
+            raise CapacityError(f"the {what} channel needs at least one attempt, not {attempts}")
+        self.sleep = sleep
+        self.attempts = attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+
+    def run(self, once: Callable[[], Attempt]) -> tuple[int, str]:
+        """Try until one goes through or the attempts run out: (attempts made, the last
+        error, empty when it went through)."""
+        error = ""
+        attempt = 0
+        for attempt in range(1, self.attempts + 1):
+            if attempt > 1:
+                self.sleep(backoff(attempt - 1, self.base_delay, self.max_delay))
+            outcome = once()
+            if not outcome.error:
+                return attempt, ""
+            error = outcome.error
+            if outcome.final:
+                break
+        return attempt, error
+
+
 class Notifier:
     """Sends notifications to the recipients concerned over every channel they have."""
 

@@ -14,14 +14,14 @@ from collections.abc import Callable
 
 import httpx
 
-from accord.capacity.grid import CapacityError
 from accord.capacity.notifications import (
+    Attempt,
     DeadLetter,
     DeadLetters,
     Delivery,
     Notification,
     Recipient,
-    backoff,
+    Retry,
 )
 from accord.clock import Clock
 
@@ -56,21 +56,16 @@ class WebhookChannel:
         self.client = client
         self.dead_letters = dead_letters
         self.clock = clock
-        self.sleep = sleep
-        if attempts < 1:
-            raise CapacityError(f"a webhook channel needs at least one attempt, not {attempts}")
-        self.attempts = attempts
-        self.base_delay = base_delay
-        self.max_delay = max_delay
+        self.retry = Retry("webhook", sleep, attempts=attempts, base_delay=base_delay,
+                           max_delay=max_delay)
 
     def deliver(self, recipient: Recipient, notification: Notification) -> Delivery | None:
-        if recipient.webhook is None:
+        url = recipient.webhook
+        if url is None:
             return None
         body = notification.payload()
-        error = ""
-        for attempt in range(1, self.attempts + 1):
-            if attempt > 1:
-                self.sleep(backoff(attempt - 1, self.base_delay, self.max_delay))
+
+        def once() -> Attempt:
             timestamp = int(self.clock.now().timestamp())
             headers = {"content-type": "application/json",
                        "x-accord-event": notification.event.value,
@@ -78,16 +73,18 @@ class WebhookChannel:
             if recipient.secret is not None:
                 headers["x-accord-signature"] = signature(recipient.secret, timestamp, body)
             try:
-                response = self.client.post(recipient.webhook, content=body, headers=headers)
+                response = self.client.post(url, content=body, headers=headers)
             except httpx.TransportError as exc:
-                error = f"{type(exc).__name__}: {exc}"
-                continue
+                return Attempt(f"{type(exc).__name__}: {exc}")
             if response.is_success:
-                return Delivery(self.name, recipient.webhook, True, attempt)
-            error = f"HTTP {response.status_code}"
-            if not _retryable(response.status_code):
-                break
-        self.dead_letters.add(DeadLetter(self.name, recipient.webhook,
-                                         notification.event.value, notification.campaign,
-                                         body.decode(), error, attempt, self.clock.now()))
-        return Delivery(self.name, recipient.webhook, False, attempt, error)
+                return Attempt()
+            return Attempt(f"HTTP {response.status_code}",
+                           final=not _retryable(response.status_code))
+
+        attempts, error = self.retry.run(once)
+        if not error:
+            return Delivery(self.name, url, True, attempts)
+        self.dead_letters.add(DeadLetter(self.name, url, notification.event.value,
+                                         notification.campaign, body.decode(), error,
+                                         attempts, self.clock.now()))
+        return Delivery(self.name, url, False, attempts, error)

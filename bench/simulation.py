@@ -29,29 +29,27 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import statistics
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import _tables as tables  # noqa: E402
+import _tables as tables
+from decision_table import machine_info
 
-from accord.decisioning.catalogue_file import build_ruleset  # noqa: E402
-from accord.decisioning.decide import DecisionRequest, decide  # noqa: E402
-from accord.decisioning.history import CustomerHistory  # noqa: E402
-from accord.decisioning.propensity import Propensities  # noqa: E402
-from accord.decisioning.ruleset import RuleSet  # noqa: E402
-from accord.rules.simulation import PROFILES, simulate  # noqa: E402
-from accord.store import open_store  # noqa: E402
-from accord.store.base import AnalyticalStore  # noqa: E402
+from accord.decisioning.catalogue_file import build_ruleset
+from accord.decisioning.decide import DecisionRequest, decide
+from accord.decisioning.history import CustomerHistory
+from accord.decisioning.propensity import Propensities
+from accord.decisioning.ruleset import RuleSet
+from accord.rules.simulation import PROFILES, simulate
+from accord.store import open_store
+from accord.store.base import AnalyticalStore
 
 AT = dt.datetime(2026, 6, 1, 10, tzinfo=dt.UTC)
 CHANNEL, PLACEMENT = "web", "hero"
@@ -223,19 +221,6 @@ def python_loop(store: AnalyticalStore, old: RuleSet, new: RuleSet, sample: int
     return (time.perf_counter() - t0) / len(rows), len(rows)
 
 
-def machine() -> dict[str, Any]:
-    cpu = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "duckdb": metadata.version("duckdb"), "sqlglot": metadata.version("sqlglot")}
-
-
 def run(size: int, rounds: int, sample: int, old: RuleSet, new: RuleSet,
         v1: Sequence[tables.Rule], v2: Sequence[tables.Rule]) -> dict[str, Any]:
     store = open_store("duckdb")
@@ -298,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f" {result['simulation_vs_handwritten']:>5.2f}x {result['python_loop_s']:>11.0f}s"
               f" {result['changed']:>9,} {result['mismatches']}")
     last = results[-1]
-    print(json.dumps({**last, "runs": results, "rounds": args.rounds, "machine": machine()}))
+    print(json.dumps({**last, "runs": results, "rounds": args.rounds, "machine": machine_info()}))
     return 0
 
 

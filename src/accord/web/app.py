@@ -41,7 +41,8 @@ def install_web(app: FastAPI, root: Path, *, clock: Clock, profiles: OnlineReade
         simulator = project_simulator(root) if store_path(root).is_file() else None
         return Governance(operational(), clock, simulator=simulator)
 
-    web = Web(root, clock, Signer(load_secret(state_dir(root) / "web-secret")), operational,
+    web = Web(root, clock, Signer(lambda: load_secret(state_dir(root) / "web-secret")),
+              operational,
               decisions, HubReader(store_path(root)), governance)
     for router in (login_routes(web), home_routes(web, counts), customer_routes(web, profiles),
                    segment_routes(web, counts), rule_routes(web), calendar_routes(web),

@@ -17,6 +17,7 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,13 +51,19 @@ def load_secret(path: Path) -> bytes:
 
 
 class Signer:
-    """Issues and verifies session tokens with one secret."""
+    """Issues and verifies session tokens with one secret, read (or made) on first use: an
+    app that nobody logs in to writes nothing."""
 
-    def __init__(self, secret: bytes) -> None:
+    def __init__(self, secret: bytes | Callable[[], bytes]) -> None:
         self._secret = secret
 
+    def _key(self) -> bytes:
+        if callable(self._secret):
+            self._secret = self._secret()
+        return self._secret
+
     def _sign(self, payload: str, label: str) -> str:
-        digest = hmac.new(self._secret, f"{label}:{payload}".encode(), hashlib.sha256)
+        digest = hmac.new(self._key(), f"{label}:{payload}".encode(), hashlib.sha256)
         return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
     def issue(self, username: str, now: float) -> str:

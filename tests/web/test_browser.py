@@ -209,6 +209,7 @@ def test_every_page_in_the_browser_labelled_and_usable_by_keyboard(
     page.wait_for_selector("#preview [role=alert]")
     for path, name in (("/app", "12-home"), ("/app/rules", "13-rules"),
                        ("/app/campaigns", "14-campaigns"), ("/app/calendar", "15-calendar"),
+                       ("/app/feedback", "17-feedback"),
                        (f"/app/customers/{row[0]}", "16-customer")):
         page.goto(f"{served}{path}")
         assert page.evaluate(UNLABELLED) == [], f"unlabelled fields on {path}"

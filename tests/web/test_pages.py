@@ -271,3 +271,43 @@ def test_the_home_page_warns_of_a_red_preflight(login: Login, site: Site) -> Non
         json.dumps(scenario.model().to_data()), encoding="utf-8")
     home = login("mia").get("/app").text
     assert re.search(r"spring-sale</a></td><td><strong>red</strong></td><td>web: red", home)
+
+
+def test_the_feedback_page_shows_trends_proposals_and_the_labelling_queue(
+        login: Login, site: Site) -> None:
+    import datetime as dt
+    import random
+
+    import pyarrow as pa
+
+    from accord.project.template import store_path
+    from accord.store import open_store
+
+    assert "no classified feedback yet" in login("mia").get("/app/feedback").text
+    rng = random.Random(3)
+    unsure = [f"parcel {n} arrived damaged, box crushed" for n in range(15)]
+    unsure += [f"app crashes on the login screen, try {n}" for n in range(15)]
+    rows = []
+    for n in range(120):
+        low = n % 4 == 0
+        rows.append({
+            "customer_id": f"c{n % 30}", "source": "service_desk", "source_id": str(n),
+            "at": dt.datetime(2025, 5, 1) + dt.timedelta(days=n % 50),
+            "text": unsure[n % 30] if low else f"where is my refund {n}",
+            "topic": "unknown" if low else rng.choice(["refunds", "delivery"]),
+            "sentiment": rng.choice(["negative", "neutral", "positive"]),
+            "urgency": "normal", "confidence": 0.1 + (n % 7) / 100 if low else 0.9,
+            "status": "open", "priority": "normal", "queue": "standard"})
+    store = open_store("duckdb", store_path(site.directory))
+    try:
+        store.write("feedback", pa.Table.from_pylist(rows), mode="replace")
+    finally:
+        store.close()
+    page = login("mia").get("/app/feedback").text
+    assert 'data-chart="topics"' in page and 'data-chart="sentiment"' in page
+    assert "Texts per topic per week" in page
+    queue = page[page.find('id="queue"'):]
+    confidences = [float(c) for c in re.findall(r"<tr><td>(0\.\d\d)</td>", queue)]
+    assert confidences and confidences == sorted(confidences) and confidences[0] == 0.10
+    assert "proposed." in page  # topics proposed from the unsure texts
+    assert "crushed" in page or "login" in page

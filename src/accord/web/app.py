@@ -21,6 +21,7 @@ from accord.web.calendar import calendar_routes
 from accord.web.campaigns import campaign_routes
 from accord.web.context import PREFIX, LoginRequired, Refused, Web
 from accord.web.customers import customer_routes
+from accord.web.feedback import feedback_routes
 from accord.web.home import home_routes
 from accord.web.hub import HubReader
 from accord.web.login import login_routes
@@ -46,7 +47,7 @@ def install_web(app: FastAPI, root: Path, *, clock: Clock, profiles: OnlineReade
               decisions, HubReader(store_path(root)), governance)
     for router in (login_routes(web), home_routes(web, counts), customer_routes(web, profiles),
                    segment_routes(web, counts), rule_routes(web), calendar_routes(web),
-                   campaign_routes(web)):
+                   campaign_routes(web), feedback_routes(web)):
         app.include_router(router, include_in_schema=False)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="web-static")
 

@@ -278,12 +278,17 @@ def test_the_feedback_page_shows_trends_proposals_and_the_labelling_queue(
     import datetime as dt
     import random
 
+    import duckdb
     import pyarrow as pa
 
     from accord.project.template import store_path
     from accord.store import open_store
 
     assert "no classified feedback yet" in login("mia").get("/app/feedback").text
+    with duckdb.connect(str(store_path(site.directory)), read_only=True) as db:
+        found = db.execute("SELECT customer_id FROM profiles LIMIT 1").fetchone()
+    assert found is not None
+    real = str(found[0])
     rng = random.Random(3)
     unsure = [f"parcel {n} arrived damaged, box crushed" for n in range(15)]
     unsure += [f"app crashes on the login screen, try {n}" for n in range(15)]
@@ -291,7 +296,8 @@ def test_the_feedback_page_shows_trends_proposals_and_the_labelling_queue(
     for n in range(120):
         low = n % 4 == 0
         rows.append({
-            "customer_id": f"c{n % 30}", "source": "service_desk", "source_id": str(n),
+            "customer_id": real if n % 10 == 1 else f"c{n % 30}", "source": "service_desk",
+            "source_id": str(n),
             "at": dt.datetime(2025, 5, 1) + dt.timedelta(days=n % 50),
             "text": unsure[n % 30] if low else f"where is my refund {n}",
             "topic": "unknown" if low else rng.choice(["refunds", "delivery"]),
@@ -311,3 +317,7 @@ def test_the_feedback_page_shows_trends_proposals_and_the_labelling_queue(
     assert confidences and confidences == sorted(confidences) and confidences[0] == 0.10
     assert "proposed." in page  # topics proposed from the unsure texts
     assert "crushed" in page or "login" in page
+    # the texts of a customer of the demo show on their timeline
+    timeline = login("mia").get(f"/app/customers/{real}").text
+    assert re.search(r"<td>feedback</td><td>(refunds|delivery|unknown), (negative|neutral|"
+                     r"positive), urgency normal: ", timeline)

@@ -68,7 +68,7 @@ class HubReader:
             store.close()
 
     def timeline(self, customer_id: str, limit: int = 50) -> list[TimelineEntry]:
-        """The customer's orders, events and tickets, newest first."""
+        """The customer's orders, events, tickets and classified feedback, newest first."""
         entries: list[TimelineEntry] = []
         with self._store() as store:
             tables = set(store.tables())
@@ -89,6 +89,15 @@ class HubReader:
                     summary = ", ".join(f"{c} {row[c]}" for c in columns
                                         if row.get(c) not in (None, ""))
                     entries.append(TimelineEntry(row["at"], kind, summary))
+            if "feedback" in tables:  # classified texts carry their customer already
+                query = (exp.select("at", "topic", "sentiment", "urgency", "text")
+                         .from_("feedback")
+                         .where(exp.column("customer_id").eq(exp.Literal.string(customer_id)))
+                         .order_by(exp.Ordered(this=exp.column("at"), desc=True)).limit(limit))
+                for row in store.query(query).to_pylist():
+                    entries.append(TimelineEntry(row["at"], "feedback", (
+                        f"{row['topic']}, {row['sentiment']}, urgency {row['urgency']}: "
+                        f"{row['text']}")))
         entries.sort(key=lambda e: (e.at is not None, e.at), reverse=True)
         return entries[:limit]
 

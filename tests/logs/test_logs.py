@@ -34,3 +34,22 @@ def test_non_durable_appends_are_flushed_in_the_background(tmp_path: Path) -> No
     assert log.path.read_bytes().count(b"\n") == 1
     store = open_store()
     assert load_logs(tmp_path, store).rows["decisions"] == 1
+
+
+def test_feedback_triage_lines_load_into_their_own_table(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from accord.feedback.hub import FeedbackRecord
+
+    record = FeedbackRecord("c_1", dt.datetime(2026, 11, 22, 9, tzinfo=dt.UTC), "lost my card",
+                            "card_lost", 0.93, "negative", -0.8, "high", "critical",
+                            "priority", True)
+    log = DurableLog(tmp_path, "feedback")
+    log.append([record.to_json({"channel": "chat"})])
+    log.close()
+    store = open_store()
+    assert load_logs(tmp_path, store).rows["feedback"] == 1
+    row = store.query("SELECT customer_id, topic, queue, alert, channel FROM feedback_log"
+                      ).to_pylist()
+    assert row == [{"customer_id": "c_1", "topic": "card_lost", "queue": "priority",
+                    "alert": True, "channel": "chat"}]

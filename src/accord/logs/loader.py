@@ -18,7 +18,12 @@ from sqlglot import exp
 from accord.store.base import AnalyticalStore
 
 #: Stream -> analytical table.
-TABLES = {"events": "raw_api_events", "decisions": "decision_log"}
+TABLES = {"events": "raw_api_events", "decisions": "decision_log",
+          "feedback": "feedback_log"}
+#: Stream -> fields kept as JSON text (nested parts: one schema for every line).
+NESTED = {"events": ("properties",),
+          "decisions": ("placements", "candidates", "holdouts", "given"),
+          "feedback": ()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +43,10 @@ def _offsets(store: AnalyticalStore) -> dict[str, int]:
 
 def _rows(stream: str, lines: list[bytes]) -> pa.Table:
     records: list[dict[str, Any]] = [json.loads(line) for line in lines]
-    if stream == "decisions":
-        for record in records:  # nested parts stay JSON text: one schema for every decision
-            for key in ("placements", "candidates", "holdouts", "given"):
-                record[key] = json.dumps(record.get(key))
-    else:
-        for record in records:
-            record["properties"] = json.dumps(record.get("properties") or {})
+    for record in records:
+        for key in NESTED[stream]:
+            value = record.get(key)
+            record[key] = json.dumps({} if value is None and key == "properties" else value)
     return pa.Table.from_pylist(records)
 
 

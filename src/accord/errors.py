@@ -17,13 +17,34 @@ are defined beside the code that raises them and listed here::
     │   ├── IngestError                  accord.connectors.base: source, file, line, column
     │   ├── ProfileDefinitionError       accord.profiles.dimensions: the dimension
     │   ├── SegmentDefinitionError       accord.segments.build: the segment
-    │   └── SpreadsheetError             accord.rules.spreadsheet: file, sheet, cell
+    │   ├── SpreadsheetError             accord.rules.spreadsheet: file, sheet, cell
+    │   ├── InvalidRuleSet               accord.rules.governance: a rule set that cannot run
+    │   ├── CampaignDefinitionError      accord.campaigns.errors: the field
+    │   │   └── FunnelDefinitionError    a step or window of a funnel
+    │   ├── WindowError                  accord.campaigns.window: not a duration
+    │   ├── CapacityError                accord.capacity.grid: resources, plans
+    │   ├── FeedbackDataError            accord.feedback.errors: file, row, column
+    │   ├── TaxonomyError                accord.feedback.errors: a topic
+    │   └── UnknownClassifierError       accord.feedback.errors: the name
     ├── GovernanceError                  accord.rules.lifecycle: a refused transition
+    │   ├── Forbidden                    the actor's role does not allow it (HTTP 403)
+    │   ├── InvalidTransition            not from this state (409)
+    │   ├── UnknownVersion               no such rule version (404)
+    │   ├── ScenarioFailure              accord.rules.governance: failing test scenarios
     │   └── ConflictError                accord.rules.governance: a stale base, with the diff
     ├── ProfileLookupError               accord.online.base: no or ambiguous profile
     ├── UnknownCustomerError             accord.identity.explain
     ├── UnknownCustomer                  accord.decisioning.service (policy "reject")
-    └── UnknownDecision                  accord.online.contacts: an outcome of no decision
+    ├── UnknownDecision                  accord.online.contacts: an outcome of no decision
+    ├── UnknownCampaign                  accord.campaigns.errors
+    ├── LaunchBlocked                    accord.capacity.preflight: a red preflight
+    ├── JsonInputError                   accord.dmn.json_values: a bad input of a model
+    ├── DeploymentError                  accord.dmn.repository: a model that does not load
+    ├── VersionConflict                  accord.dmn.repository
+    ├── ModelNotFound, ReadOnlyModels    accord.dmn.serving
+    ├── ModelDirectoryError              accord.feedback.errors: not a model of this version
+    ├── MissingDependencyError           accord.feedback.errors: the feedback extra
+    └── UnfittedModelError               accord.feedback.errors
 """
 
 from __future__ import annotations

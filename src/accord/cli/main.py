@@ -18,12 +18,19 @@ Commands::
     accord sql QUERY [--format table|csv|json]
     accord profile ID
     accord segments [NAME]
-    accord users create NAME --role R...
-    accord rules draft FOLDER --user U [--based-on V] | submit | approve [--at T] | reject
-                 | activate | rollback VERSION --user U | list | diff A B | scenarios V
-                 | audit
+    accord users create NAME --role R... | token create NAME --user U | token list | revoke
+    accord rules draft|import FOLDER (--user U | --token T) [--based-on V] | submit
+                 | approve [--at T] | reject | activate | rollback VERSION (--user U | --token T)
+                 | list | diff A B | scenarios V | simulate A B | audit | export V DIR
+                 | import-table FILE --table NAME
+    accord audit [--subject V]
     accord keys create APP --scope S... | list | revoke ID
     accord logs load
+    accord feedback train|evaluate|queue|taxonomy|discover --data CSV --text COL ...
+    accord campaign create F | list | show N | status N S | outcomes N F | report N | funnel
+    accord capacity resources|fit|forecast|preflight|override|plan|calendar|remind|dead-letters
+    accord slo report [--metrics-url URL | --metrics-file F] [--config F] [--days N]
+                    | abandonment
 
 Every :class:`accord.errors.AccordError` ends the command with a one-line red ``error: …``
 on stderr and exit code 2, never a traceback. ``dmn check`` exits 1 when the model has
@@ -38,7 +45,9 @@ from typing import Annotated, Any
 
 import typer
 
-from accord.cli import analyst, dmn, identity, keys, logs, rules
+from accord.cli import analyst, dmn, feedback, identity, keys, logs, rules
+from accord.cli import campaign as campaign_cli
+from accord.cli import capacity as capacity_cli
 from accord.cli.build import build_command
 from accord.cli.common import EXIT_ERROR, print_error
 from accord.cli.demo import demo_command
@@ -71,6 +80,11 @@ app.add_typer(rules.app, name="rules")
 app.add_typer(rules.users_app, name="users")
 app.add_typer(keys.app, name="keys")
 app.add_typer(logs.app, name="logs")
+app.add_typer(feedback.app, name="feedback")
+app.add_typer(campaign_cli.app, name="campaign")
+app.add_typer(capacity_cli.app, name="capacity")
+app.add_typer(capacity_cli.slo_app, name="slo")
+app.command("audit")(rules.audit_command)
 app.command("feel")(feel_command)
 app.command("sql")(analyst.sql_command)
 app.command("profile")(analyst.profile_command)

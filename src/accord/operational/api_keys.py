@@ -17,7 +17,7 @@ from accord.operational.schema import api_keys
 from accord.operational.store import OperationalStore
 
 #: What a key may do.
-SCOPES = frozenset({"decisions", "outcomes", "events", "profiles", "admin"})
+SCOPES = frozenset({"decisions", "outcomes", "events", "profiles", "admin", "dmn", "feedback"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,19 +1,26 @@
-"""The HTTP API: profile lookups and segment counts, read-only.
+"""The HTTP API of a project: decisions, profiles, segments, governance, campaigns, DMN
+models, feedback, metrics, and the web app.
 
 ``create_app(project_dir)`` serves the project built by ``accord build``: profiles from the
 online store (by customer id, or by e-mail, phone or CRM id), segment counts from the
 analytical store (opened read-only). Every error has the body
 ``{"error": {"code": ..., "message": ...}}``; the OpenAPI description is at ``/docs``.
 
-Routes (all but health need an API key with the scope in brackets)::
+Routes (API keys with the scope in brackets; people use personal tokens or the web login)::
 
     POST /v1/decisions                                   [decisions]
     POST /v1/outcomes                                    [outcomes]
     POST /v1/events  (NDJSON)                            [events]
     GET /v1/health
-    GET /v1/profiles/{customer_id}
-    GET /v1/profiles?kind=email|phone|customer_ref&value=...
-    GET /v1/segments
+    GET /v1/profiles/{customer_id}                       [profiles]
+    GET /v1/profiles?kind=email|phone|customer_ref&value=...  [profiles]
+    GET /v1/segments                                     [profiles]
+    /v1/rules/...      personal tokens of people         see accord.server.governance
+    /v1/campaigns/...  [profiles] to read, [admin] to write  see accord.server.campaigns
+    /v1/dmn/...        [dmn] to evaluate, [admin] to deploy  see accord.server.dmn
+    POST /v1/feedback                                    [feedback]
+    GET /metrics       Prometheus text, no key
+    /app/...           the web app (log in as a user)    see accord.web
 """
 
 from __future__ import annotations
@@ -37,11 +44,17 @@ from accord.pipeline import online_path
 from accord.project import PROJECT_FILE, load_project
 from accord.project.template import store_path
 from accord.server.auth import Verifier, require
+from accord.server.campaigns import campaign_routes
 from accord.server.decisions import decision_routes
+from accord.server.dmn import hub_dmn_routes
 from accord.server.errors import ApiError, ErrorResponse, install_error_handlers
+from accord.server.feedback import feedback_routes
+from accord.server.governance import governance_routes
 from accord.server.limits import DEFAULT_LIMIT, BodyLimit
+from accord.server.metrics import RequestMetrics, metrics_router
 from accord.server.runtime import KeyVerifier, Lazy, decision_service, open_project_operational
 from accord.server.segments import SegmentCounts
+from accord.web.app import install_web
 
 __all__ = ["HealthResponse", "ProfileResponse", "SegmentsResponse", "create_app"]
 
@@ -150,15 +163,24 @@ def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
                               "project. Every /v1 route but /v1/health needs an API key.")
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=DEFAULT_LIMIT, limits={"/v1/events": 16 << 20})
+    app.add_middleware(RequestMetrics)
     verify = verify or KeyVerifier(Lazy(lambda: ApiKeyRepository(
         open_project_operational(root), clock or SystemClock())))
     read_profiles = require("profiles", verify)
     decisions = service or Lazy(lambda: decision_service(root, profiles, clock))
     app.include_router(decision_routes(decisions, verify))
+    app.include_router(governance_routes(root, clock))
+    app.include_router(hub_dmn_routes(root, verify, clock))
+    app.include_router(metrics_router())
+    app.include_router(campaign_routes(root, verify, clock))
+    app.include_router(feedback_routes(root, profiles, verify, clock))
+    install_web(app, root, clock=clock or SystemClock(), profiles=profiles, counts=counts,
+                decisions=decisions,
+                operational=Lazy(lambda: open_project_operational(root)))
 
     @app.get("/", include_in_schema=False)
     def index() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        return RedirectResponse("/app")
 
     @app.get("/v1/health", response_model=HealthResponse)
     def health() -> HealthResponse:

@@ -37,7 +37,9 @@ def _query(directory: Path, tree: exp.Expression) -> pa.Table:
 
 def test_every_step_ran_and_counts_agree(demo: BuiltDemo) -> None:
     built, generated = demo.built, demo.generated
-    assert list(built.seconds) == list(STEPS)
+    # feedback runs only with a trained feedback model (tests/feedback/test_build_step.py)
+    assert list(built.seconds) == [step for step in STEPS if step != "feedback"]
+    assert built.feedback is None
     rows = {source.source: source.rows for source in built.ingest.sources}
     assert rows == {"crm": generated.contacts, "shop_orders": generated.orders,
                     "shop_order_lines": generated.order_lines, "events": generated.events,

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from accord.clock import Clock
 from accord.connectors.ingest import run_ingest
@@ -26,13 +26,15 @@ from accord.project import load_project
 from accord.project.template import state_dir, store_path
 from accord.segments.build import SegmentsReport, run_segments
 from accord.store import open_store
+from accord.store.base import AnalyticalStore
 
 __all__ = ["ONLINE_FILE", "STEPS", "BuildReport", "build", "online_path"]
 
 #: The online store's file inside the state folder.
 ONLINE_FILE = "online.sqlite"
-#: The steps of a build, in order (keys of :attr:`BuildReport.seconds`).
-STEPS = ("ingest", "identity", "profiles", "segments", "online")
+#: The steps of a build, in order (keys of :attr:`BuildReport.seconds`); ``feedback`` runs
+#: only in a project with a trained feedback model.
+STEPS = ("ingest", "identity", "profiles", "segments", "feedback", "online")
 
 _T = TypeVar("_T")
 
@@ -53,6 +55,8 @@ class BuildReport:
     segments: SegmentsReport
     online: OnlineReport
     seconds: dict[str, float] = field(default_factory=dict)
+    #: what the feedback step classified (None: the project has no feedback model)
+    feedback: Any = None
 
     @property
     def total_seconds(self) -> float:
@@ -98,6 +102,7 @@ def build(project_dir: Path | str, *, as_of: dt.date | None = None, clock: Clock
                                                           clock=clock, progress=progress))
         segments = timed("segments", lambda: run_segments(project, store, clock=clock,
                                                           progress=progress))
+        feedback = _feedback(root, store, clock, as_of, timed)
         writer = open_online("sqlite", online_path(root),
                              default_region=project.identity.default_region)
         try:
@@ -108,4 +113,21 @@ def build(project_dir: Path | str, *, as_of: dt.date | None = None, clock: Clock
     finally:
         store.close()
     return BuildReport(project_dir=root, ingest=ingested, identity=identity,
-                       profiles=profiles, segments=segments, online=online, seconds=seconds)
+                       profiles=profiles, segments=segments, online=online, seconds=seconds,
+                       feedback=feedback)
+
+
+def _feedback(root: Path, store: AnalyticalStore, clock: Clock, as_of: dt.date | None,
+              timed: Callable[[str, Callable[[], Any]], Any]) -> Any:
+    """Classify the project's feedback texts when it has a trained model (the model needs
+    the feedback extra; a project without one builds without it)."""
+    from accord.feedback.persistence import MANIFEST
+    from accord.feedback.project import FeedbackPaths
+
+    if not (FeedbackPaths.of_project(root).topics / MANIFEST).is_file():
+        return None
+    from accord.feedback.project import classify_in_build
+
+    at = (dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC)
+          if as_of is not None else None)
+    return timed("feedback", lambda: classify_in_build(root, store, clock, at))

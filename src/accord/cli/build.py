@@ -53,6 +53,9 @@ def print_build(report: BuildReport) -> None:
                     f"{len(report.profiles.dimensions)} dimensions, as of "
                     f"{report.profiles.as_of.isoformat()}",
         "segments": f"{len(report.segments.members)} segments",
+        **({"feedback": f"{report.feedback.texts:,} texts classified, "
+                        f"{report.feedback.customers:,} customers with feedback"}
+           if report.feedback is not None else {}),
         "online": f"{report.online.profiles:,} profiles, {report.online.identifiers:,} "
                   "identifiers",
     }

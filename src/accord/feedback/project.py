@@ -115,3 +115,21 @@ def customer_value(profile: Mapping[str, Any] | None, field: str = VALUE_FIELD) 
     except InvalidOperation:
         return Decimal(0)
     return value if value.is_finite() else Decimal(0)
+
+
+def classify_in_build(project_dir: Path, store: Any, clock: Any, as_of: Any = None
+                      ) -> Any:
+    """The build's feedback step: classify the project's texts when it has a trained model
+    (``.accord/feedback-model/``), so the online profiles carry the feedback dimensions;
+    None (nothing done) when it has none.
+
+    Raises:
+        ModelDirectoryError: a model directory from another version.
+        MissingDependencyError: a model, but not the feedback extra.
+    """
+    from accord.feedback.ingest import classify_store
+
+    paths = FeedbackPaths.of_project(project_dir)
+    if not (paths.topics / MANIFEST).is_file():
+        return None
+    return classify_store(store, load_triage(paths), clock, as_of=as_of)

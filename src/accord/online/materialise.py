@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlglot import exp
 
@@ -40,19 +41,32 @@ class OnlineReport:
 
 
 
-def profiles_query(with_segments: bool) -> exp.Select:
-    """Profiles and, as ``__segments``, each customer's sorted segment names."""
-    if not with_segments:
-        return exp.select(exp.Star()).from_(_table("profiles"))
-    names = exp.ArrayAgg(this=exp.Order(this=_col("segment"),
-                                        expressions=[exp.Ordered(this=_col("segment"))]))
-    flags = (exp.select(_col("customer_id"), exp.alias_(names, "__segments"))
-             .from_(_table("segment_members")).group_by(_col("customer_id")))
-    return (exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("p")),
-                       _col("__segments", "s"))
-            .from_(_table("profiles", "p"))
-            .join(flags.subquery("s"), join_type="left",
-                  on=exp.EQ(this=_col("customer_id", "s"), expression=_col("customer_id", "p"))))
+#: The table of per-customer feedback dimensions (``accord feedback classify``), and the
+#: document key they go under.
+FEEDBACK_TABLE = "feedback_dimensions"
+FEEDBACK_KEY = "feedback"
+
+
+def profiles_query(with_segments: bool, with_feedback: bool = False) -> exp.Select:
+    """Profiles; as ``__segments``, each customer's sorted segment names; as ``__feedback``,
+    their feedback dimensions (a struct, null for a customer without feedback)."""
+    query = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("p"))).from_(
+        _table("profiles", "p"))
+    if with_segments:
+        names = exp.ArrayAgg(this=exp.Order(this=_col("segment"),
+                                            expressions=[exp.Ordered(this=_col("segment"))]))
+        flags = (exp.select(_col("customer_id"), exp.alias_(names, "__segments"))
+                 .from_(_table("segment_members")).group_by(_col("customer_id")))
+        query = query.select(_col("__segments", "s")).join(
+            flags.subquery("s"), join_type="left",
+            on=exp.EQ(this=_col("customer_id", "s"), expression=_col("customer_id", "p")))
+    if with_feedback:
+        # the whole row as one struct; customer_id is dropped from it when read
+        query = query.select(exp.alias_(exp.Column(this=exp.to_identifier("f")),
+                                        "__feedback")).join(
+            _table(FEEDBACK_TABLE, "f"), join_type="left",
+            on=exp.EQ(this=_col("customer_id", "f"), expression=_col("customer_id", "p")))
+    return query
 
 
 def identifiers_query() -> exp.Select:
@@ -69,13 +83,25 @@ def identifiers_query() -> exp.Select:
                             exp.In(this=_col("customer_id", "m"), query=profiled.subquery()))))
 
 
-def _documents(store: AnalyticalStore, with_segments: bool) -> Iterator[tuple[str, Document]]:
-    table = store.query(profiles_query(with_segments))
+def _documents(store: AnalyticalStore, with_segments: bool, with_feedback: bool = False
+               ) -> Iterator[tuple[str, Document]]:
+    table = store.query(profiles_query(with_segments, with_feedback))
     for batch in table.to_batches(_BATCH):
         for row in batch.to_pylist():
             segments = row.pop("__segments", None) if with_segments else None
             row[SEGMENTS_KEY] = list(segments or [])
+            if with_feedback:
+                row[FEEDBACK_KEY] = _feedback(row.pop("__feedback", None))
             yield str(row["customer_id"]), row
+
+
+def _feedback(dimensions: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A customer's feedback dimensions as a document part (maps as objects)."""
+    if dimensions is None or dimensions.get("customer_id") is None:
+        return None
+    return {key: dict(value) if isinstance(value, list) and all(
+                isinstance(item, tuple) for item in value) else value
+            for key, value in dimensions.items() if key != "customer_id"}
 
 
 def run_online(project: Project, store: AnalyticalStore, writer: OnlineWriter, *,
@@ -92,12 +118,14 @@ def run_online(project: Project, store: AnalyticalStore, writer: OnlineWriter, *
     del project  # the tables carry everything; kept for the common step signature
     tables = set(store.tables())
     with_segments = "segment_members" in tables
+    with_feedback = FEEDBACK_TABLE in tables
     identifiers: list[IdentifierRow] = []
     if {"identifiers", "identity_map"} <= tables:
         identifiers = [(str(row["kind"]), str(row["value"]), str(row["customer_id"]))
                        for row in store.query(identifiers_query()).to_pylist()]
     task = progress.task("online store")
-    written = writer.replace_all(_counted(_documents(store, with_segments), task),
+    written = writer.replace_all(_counted(_documents(store, with_segments, with_feedback),
+                                          task),
                                  identifiers)
     task.done()
     return OnlineReport(profiles=written, identifiers=len(identifiers),

@@ -134,7 +134,7 @@ def test_decisions_and_events_reach_the_analytical_store(service: DecisionServic
     service.decision_log.flush()
     store = open_store()
     report = load_logs(tmp_path / "logs", store)
-    assert report.rows == {"events": 1, "decisions": 1}
+    assert report.rows == {"events": 1, "decisions": 1, "feedback": 0}
     logged = store.query("SELECT decision_id, rule_version, candidates FROM decision_log")
     assert logged.column("decision_id").to_pylist() == [decision.decision_id]
     assert "vip-lounge" in logged.column("candidates")[0].as_py()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -321,3 +322,26 @@ def test_the_feedback_page_shows_trends_proposals_and_the_labelling_queue(
     timeline = login("mia").get(f"/app/customers/{real}").text
     assert re.search(r"<td>feedback</td><td>(refunds|delivery|unknown), (negative|neutral|"
                      r"positive), urgency normal: ", timeline)
+
+
+def test_workers_starting_together_share_one_session_secret(tmp_path: Path) -> None:
+    import threading
+
+    from accord.web.session import load_secret
+
+    path = tmp_path / ".accord" / "web-secret"
+    start = threading.Barrier(8)
+    found: list[bytes] = []
+
+    def worker() -> None:
+        start.wait(timeout=10)
+        found.append(load_secret(path))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len(found) == 8 and len(set(found)) == 1 and len(found[0]) == 32
+    assert sorted(p.name for p in path.parent.iterdir()) == ["web-secret"]
+    assert path.stat().st_mode & 0o777 == 0o600

@@ -258,7 +258,15 @@ treatments:
 def test_decisions_the_eligibility_tables_require_are_computed_once_per_row(
         store: AnalyticalStore, profiles: list[dict[str, Any]]) -> None:
     rules = build_ruleset("chained", _CHAINED_CATALOGUE, {"nbo.dmn": _CHAINED})
+    # decide evaluates both tables in one run of the model: Offer once per request
+    assert rules.tables["Offer is vip"].shared and rules.tables["Offer is loyal"].shared
     expected = _python(profiles, rules, "web", "hero", {})
+    for profile in profiles[:300]:  # a traced decision evaluates each table on its own
+        request = DecisionRequest("web", {"hero": 1}, {}, profile["customer_id"],
+                                  explore=False, trace=True)
+        given = decide(request, profile, CustomerHistory(), {}, PROPENSITIES, rules,
+                       AT).placements["hero"]
+        assert (given[0] if given else None) == expected[profile["customer_id"]]
     assert assignments(store, rules, channel="web", placement="hero", at=AT) == expected
     assert set(expected.values()) == {"vip", "loyal", "plain"}
     sql = assignment_query(store, rules, channel="web", placement="hero", at=AT).sql("duckdb")

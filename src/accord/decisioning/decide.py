@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -124,12 +124,20 @@ class _Eligibility:
         self.inputs = inputs
         self.values: dict[str, Any] = {}
         self.traces: dict[str, list[Any]] | None = {} if trace else None
+        self.sessions: dict[int, Callable[[str], Any]] = {}  # per model
 
     def value(self, name: str) -> Any:
         if name not in self.values:
             table = self.rules.tables[name]
             if self.traces is not None:
                 self.values[name], self.traces[name] = table.traced(self.inputs)
+            elif table.shared:
+                # tables testing a decision they all require (a next-best-offer table, say)
+                # share one run of their model: that decision is evaluated once per request
+                session = self.sessions.get(id(table.model))
+                if session is None:
+                    session = self.sessions[id(table.model)] = table.model.session(self.inputs)
+                self.values[name] = session(name)
             else:
                 self.values[name] = table.fast(self.inputs)
         return self.values[name]

@@ -24,6 +24,9 @@ class EligibilityTable:
     name: str
     model: Model
     fast: Callable[[Mapping[str, Any]], Any]
+    #: the decision requires other decisions: evaluate it in a run shared with the other
+    #: tables of its model (see ``Model.session``), so what they require is computed once
+    shared: bool = False
 
     def traced(self, inputs: Mapping[str, Any]) -> tuple[Any, list[Any]]:
         """The value and the decision-table traces of an evaluation."""
@@ -76,7 +79,9 @@ class RuleSet:
 def _find(name: str, models: Sequence[Model], treatment_id: str) -> EligibilityTable:
     for model in models:
         try:
-            return EligibilityTable(name, model, model.compile(name))
+            fast = model.compile(name)
+            _, decision = model.decision(name)
+            return EligibilityTable(name, model, fast, bool(decision.required_decisions))
         except DmnEvaluationError:
             continue
     raise ConfigError(f"treatment {treatment_id!r}: no eligibility decision named {name!r} "

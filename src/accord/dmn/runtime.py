@@ -208,6 +208,25 @@ class Model:
         value: Any = next(iter(outputs.values())) if len(outputs) == 1 else outputs
         return self._coerce(value, service.variable, service.id, run)
 
+    def session(self, inputs: Mapping[str, Any]) -> Callable[[str], Any]:
+        """``name -> value`` for decisions evaluated with the same inputs in one run: a
+        decision several of them require is evaluated once (no trace, no messages).
+
+        >>> from accord.testing.dmn import table_definitions
+        >>> model = Model(table_definitions("Tier", inputs={"spend": "number"},
+        ...     outputs={"Tier": "string"}, rules=[([">= 100"], ['"gold"'])],
+        ...     hit_policy="FIRST"))
+        >>> model.session({"spend": 150})("Tier")
+        'gold'
+        """
+        run = _Run(from_python(dict(inputs)), False)
+
+        def value(name: str) -> Any:
+            owner, element = self.decision(name)
+            return owner._decision_value(element, run)
+
+        return value
+
     def compile(self, decision: str) -> Callable[[Mapping[str, Any]], Any]:
         """A fast function ``inputs -> value`` for one decision (no trace, no messages).
 

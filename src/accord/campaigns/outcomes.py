@@ -6,7 +6,8 @@
     sends BIGINT, impressions BIGINT, opens BIGINT, clicks BIGINT,
     visited BOOLEAN, converted BOOLEAN, revenue DOUBLE
 
-Rows come from the hub's events (:mod:`accord.campaigns.standard`) or from a file of an
+Rows come from the hub's own decisions and events (:mod:`accord.campaigns.hub_outcomes`,
+``accord campaign measure``) or from a file of an
 experiment run elsewhere (:func:`load_outcomes`, ``accord campaign outcomes``). A campaign's
 rows are replaced as a whole, in one transaction. A count nobody measured (opens without open
 tracking) is NULL, so no rate is computed from it.

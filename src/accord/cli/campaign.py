@@ -5,6 +5,7 @@
     accord campaign create FILE.yaml | list | show NAME | status NAME STATUS
     accord campaign outcomes NAME FILE.csv --variant COL --control VALUE [--visit COL]
                              [--conversion COL] [--revenue COL] [--customer COL] ...
+    accord campaign measure NAME          (outcomes from the hub's decisions and events)
     accord campaign report NAME [--format table|json|html] [--output FILE] [--inline]
     accord campaign funnel (--standard email|web | --step TYPE[:FEEL]... | --file F.yaml)
                            [--window 7d] [--breakdown COL] [--format table|json]
@@ -166,6 +167,31 @@ def outcomes_command(
         with _store(project, write=True) as store:
             rows = load_outcomes(store, name, file, columns)
     out_console.print(f"loaded outcomes of {rows:,} customers for campaign {name}")
+
+
+@app.command("measure")
+def measure_command(name: Annotated[str, typer.Argument(help="The campaign.")],
+                    project: ProjectOption = Path(".")) -> None:
+    """Build the campaign's outcomes from the hub's decision log and events.
+
+    They replace the earlier ones; nothing is replaced when no decision of the campaign is
+    found. The definitions are in docs/metrics.md ("Outcomes from the hub").
+    """
+    from accord.campaigns.hub_outcomes import build_hub_outcomes
+    from accord.campaigns.outcomes import arm_summaries
+    from accord.campaigns.service import event_types
+    from accord.project.template import store_path
+
+    with guard():
+        campaign = _campaigns(project).get(name)
+        if not store_path(project).is_file():  # rather than creating an empty store
+            raise ConfigError(f"no analytical store at {store_path(project)}: run "
+                              "'accord logs load' first")
+        with _store(project, write=True) as store:
+            rows = build_hub_outcomes(store, campaign, event_types(store))
+            arms = arm_summaries(store, name)
+    out_console.print(f"measured {rows:,} customers of campaign {name} from the hub: "
+                      + ", ".join(f"{a.variant} {a.customers:,}" for a in arms))
 
 
 @app.command("report")

@@ -272,6 +272,12 @@ def test_the_home_page_warns_of_a_red_preflight(login: Login, site: Site) -> Non
         json.dumps(scenario.model().to_data()), encoding="utf-8")
     home = login("mia").get("/app").text
     assert re.search(r"spring-sale</a></td><td><strong>red</strong></td><td>web: red", home)
+    # the calendar shows the campaign's preflight and the day's peak load over capacity
+    week = login("mia").get("/app/calendar", params={
+        "view": "week", "start": scenario.MONDAY.date().isoformat()}).text
+    assert '<span class="preflight red">preflight red</span>' in week
+    over = re.findall(r'<li class="over">web (\d+)%</li>', week)
+    assert over and int(over[0]) > 100
 
 
 def test_the_feedback_page_shows_trends_proposals_and_the_labelling_queue(

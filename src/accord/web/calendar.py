@@ -22,6 +22,7 @@ from accord.capacity.calendars import (
 from accord.capacity.repository import CapacityRepository
 from accord.errors import AccordError
 from accord.rules.tokens import TokenRepository
+from accord.web.capacity import CapacityView, capacity_view
 from accord.web.context import PREFIX, Refused, Web
 
 
@@ -78,15 +79,16 @@ def calendar_routes(web: Web) -> APIRouter:
         first, last = _period(view, start, today)
         try:
             shown, problem = entries(web), None
+            capacity = capacity_view(web)
         except AccordError as exc:
-            shown, problem = [], str(exc)
+            shown, problem, capacity = [], str(exc), CapacityView()
         step = dt.timedelta(days=7) if view == "week" else dt.timedelta(days=31)
         middle = first + (last - first) / 2
         return web.page(request, "calendar.html", viewer, view=view, weeks=_weeks(
             first, last, shown), first=first, last=last, today=today, problem=problem,
             previous=(middle - step).isoformat(), following=(middle + step).isoformat(),
             conflicts=[e for e in shown if e.kind.value == "conflict"],
-            departments=DEPARTMENTS)
+            departments=DEPARTMENTS, capacity=capacity)
 
     @router.get(f"{PREFIX}/calendar/{{department}}.ics")
     def department_feed(request: Request, department: str, token: str | None = None

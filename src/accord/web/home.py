@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from accord.errors import AccordError
 from accord.rules.lifecycle import Role, State
 from accord.server.segments import SegmentCounts
+from accord.web.capacity import RESPONSE_MODEL, capacity_view
 from accord.web.context import PREFIX, Web
 
 
@@ -28,44 +29,7 @@ def _slos(web: Web) -> list[dict[str, Any]]:
     return render(report(DEFAULT_SLOS, telemetry))
 
 
-#: Where ``accord capacity fit --out`` is expected to put the project's response model.
-RESPONSE_MODEL = "response-model.json"
-
-
-def _preflights(web: Web) -> tuple[list[dict[str, Any]], str | None]:
-    """Every saved campaign plan's preflight over the next days (amber and red first), or
-    why there are none (no resources, no response model)."""
-    import json
-
-    from accord.capacity.forecast import forecast
-    from accord.capacity.grid import Grid, utc
-    from accord.capacity.preflight import preflight
-    from accord.capacity.repository import CapacityRepository
-    from accord.capacity.response import model_from_data
-    from accord.project.template import state_dir
-
-    repository = CapacityRepository(web.operational().engine, web.clock)
-    plans = repository.plans()
-    if not plans:
-        return [], None
-    registry = repository.registry()
-    path = state_dir(web.root) / RESPONSE_MODEL
-    if not len(registry) or not path.is_file():
-        return [], ("capacity is not set up: register resources ('accord capacity resources "
-                    f"load') and fit a response model into .accord/{RESPONSE_MODEL} "
-                    "('accord capacity fit --out')")
-    model = model_from_data(json.loads(path.read_text(encoding="utf-8")))
-    starts = [utc(p.start) for p in plans]
-    load = forecast(plans, model, registry,
-                    Grid.between(min(starts), max(starts) + dt.timedelta(days=3)))
-    found = []
-    for plan in plans:
-        result = preflight(plan.id, load, registry)
-        worst = max(result.findings, key=lambda f: f.share, default=None)
-        found.append({"campaign": plan.id, "status": result.status.value,
-                      "detail": worst.describe() if worst is not None else ""})
-    order = {"red": 0, "amber": 1, "green": 2}
-    return sorted(found, key=lambda f: (order.get(f["status"], 3), f["campaign"])), None
+__all__ = ["RESPONSE_MODEL", "home_routes"]
 
 
 def home_routes(web: Web, segment_summary: SegmentCounts) -> APIRouter:
@@ -87,7 +51,8 @@ def home_routes(web: Web, segment_summary: SegmentCounts) -> APIRouter:
         scheduled = [states[v.version] for v in versions
                      if states[v.version].state is State.APPROVED]
         try:
-            preflights, capacity_problem = _preflights(web)
+            view = capacity_view(web)
+            preflights, capacity_problem = view.preflights, view.problem
         except AccordError as exc:
             preflights, capacity_problem = [], str(exc)
         try:

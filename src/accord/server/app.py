@@ -19,6 +19,7 @@ Routes (API keys with the scope in brackets; people use personal tokens or the w
     /v1/campaigns/...  [profiles] to read, [admin] to write  see accord.server.campaigns
     /v1/dmn/...        [dmn] to evaluate, [admin] to deploy  see accord.server.dmn
     POST /v1/feedback                                    [feedback]
+    /v1/feedback/taxonomy  [feedback] to read, [admin] to change  see accord.server.taxonomy
     GET /metrics       Prometheus text, no key
     /app/...           the web app (log in as a user)    see accord.web
 """
@@ -37,6 +38,7 @@ from pydantic import BaseModel
 
 from accord.clock import Clock, SystemClock
 from accord.decisioning.service import DecisionService
+from accord.feedback.project import FeedbackPaths, load_triage
 from accord.online import OnlineReader, open_online
 from accord.online.base import OnlineCapabilities
 from accord.operational import ApiKey, ApiKeyRepository
@@ -54,6 +56,7 @@ from accord.server.limits import DEFAULT_LIMIT, BodyLimit
 from accord.server.metrics import RequestMetrics, metrics_router
 from accord.server.runtime import KeyVerifier, Lazy, decision_service, open_project_operational
 from accord.server.segments import SegmentCounts
+from accord.server.taxonomy import taxonomy_routes
 from accord.web.app import install_web
 
 __all__ = ["HealthResponse", "ProfileResponse", "SegmentsResponse", "create_app"]
@@ -173,7 +176,9 @@ def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
     app.include_router(hub_dmn_routes(root, verify, clock))
     app.include_router(metrics_router())
     app.include_router(campaign_routes(root, verify, clock))
-    app.include_router(feedback_routes(root, profiles, verify, clock))
+    triage = Lazy(lambda: load_triage(FeedbackPaths.of_project(root)))
+    app.include_router(feedback_routes(root, profiles, verify, clock, triage=triage))
+    app.include_router(taxonomy_routes(root, verify, on_change=triage.reset))
     install_web(app, root, clock=clock or SystemClock(), profiles=profiles, counts=counts,
                 decisions=decisions,
                 operational=Lazy(lambda: open_project_operational(root)))

@@ -81,6 +81,11 @@ class Lazy(Generic[T]):
                     self._value = self._build()
         return self._value
 
+    def reset(self) -> None:
+        """Build it again on next use (what it was built from has changed)."""
+        with self._lock:
+            self._value = None
+
 
 def decision_service(project_dir: Path, profiles: OnlineReader,
                      clock: Clock | None = None) -> DecisionService:

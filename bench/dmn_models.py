@@ -29,21 +29,22 @@ lending model in about 16 microseconds (issue 10); no JVM engine runs here.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from decision_table import _no_gc  # noqa: E402
 
 from accord.dmn import Model, load  # noqa: E402
 from accord.dmn.tck_files import parse_test_file  # noqa: E402
@@ -110,16 +111,6 @@ def check(work: Workload) -> list[str]:
                 problems.append(f"{work.label} {name} disagrees with evaluate on {x}")
                 break
     return problems
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _rate(fn: Fn, inputs: Sequence[dict[str, Any]], seconds: float) -> tuple[float, float]:

@@ -121,12 +121,10 @@ def _feedback(root: Path, store: AnalyticalStore, clock: Clock, as_of: dt.date |
               timed: Callable[[str, Callable[[], Any]], Any]) -> Any:
     """Classify the project's feedback texts when it has a trained model (the model needs
     the feedback extra; a project without one builds without it)."""
-    from accord.feedback.persistence import MANIFEST
-    from accord.feedback.project import FeedbackPaths
+    from accord.feedback.project import FeedbackPaths, classify_in_build
 
-    if not (FeedbackPaths.of_project(root).topics / MANIFEST).is_file():
-        return None
-    from accord.feedback.project import classify_in_build
+    if not FeedbackPaths.of_project(root).trained:
+        return None  # no step, no timing
 
     at = (dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC)
           if as_of is not None else None)

@@ -10,7 +10,7 @@ as it would go without throttling: the whole audience in the first slot it may s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -137,3 +137,11 @@ def schedule(plan: CampaignPlan, grid: Grid) -> npt.NDArray[np.float64]:
                             f"{grid.start:%Y-%m-%d %H:%M} and {grid.end:%Y-%m-%d %H:%M} UTC")
     out[slots[0]] = plan.size
     return out
+
+
+def planning_grid(plans: Sequence[CampaignPlan], days: int,
+                  now: dt.datetime | None = None) -> Grid:
+    """The slots from the first plan's start to ``days`` after the last one's (from ``now``,
+    or the current time, when there are no plans)."""
+    starts = [utc(p.start) for p in plans] or [utc(now or dt.datetime.now(dt.UTC))]
+    return Grid.between(min(starts), max(starts) + dt.timedelta(days=days))

@@ -11,9 +11,11 @@ centre per send); :meth:`ResponseModel.contacts_per_response` gives them per res
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -129,6 +131,18 @@ def model_from_data(data: Mapping[str, Any]) -> ResponseModel:
               for row in data["curves"]}
     return ResponseModel(rates, curves, int(data.get("min_sends", 1000)),
                          int(data.get("horizon", HORIZON)))
+
+
+def read_model(path: Path) -> ResponseModel:
+    """A response model saved as JSON (``accord capacity fit --out``).
+
+    Raises:
+        CapacityError: the file cannot be read or is not a response model.
+    """
+    try:
+        return model_from_data(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError) as exc:
+        raise CapacityError(f"cannot read response model {path}: {exc}") from None
 
 
 def _check(table: pa.Table, columns: tuple[str, ...], name: str) -> None:

@@ -73,13 +73,15 @@ def _plans(path: Path) -> list[CampaignPlan]:
 
 
 def _model(path: Path) -> ResponseModel:
-    from accord.capacity.grid import CapacityError
-    from accord.capacity.response import model_from_data
+    from accord.capacity.response import read_model  # numpy and scipy: only when needed
 
-    try:
-        return model_from_data(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError) as exc:
-        raise CapacityError(f"cannot read response model {path}: {exc}") from None
+    return read_model(path)
+
+
+def _grid(plans: list[CampaignPlan], days: int) -> Any:
+    from accord.capacity.plans import planning_grid
+
+    return planning_grid(plans, days)
 
 
 def _context(project: Path, plans_file: Path, model_file: Path
@@ -95,13 +97,6 @@ def _context(project: Path, plans_file: Path, model_file: Path
     ids = {p.id for p in given}
     saved = [p for p in repository.plans() if p.id not in ids]
     return registry, _model(model_file), saved + given, repository
-
-
-def _grid(plans: list[CampaignPlan], days: int) -> Any:
-    from accord.capacity.grid import Grid, utc
-
-    starts = [utc(p.start) for p in plans] or [dt.datetime.now(dt.UTC)]
-    return Grid.between(min(starts), max(starts) + dt.timedelta(days=days))
 
 
 def _find(plans: list[CampaignPlan], campaign: str) -> CampaignPlan:

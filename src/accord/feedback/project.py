@@ -70,6 +70,11 @@ class FeedbackPaths:
     sentiment: Path | None = None
     taxonomy: Path | None = None
 
+    @property
+    def trained(self) -> bool:
+        """Whether a topic model has been saved (the project triages feedback)."""
+        return (self.topics / MANIFEST).is_file()
+
     @classmethod
     def of_project(cls, project_dir: Path) -> FeedbackPaths:
         """The conventional paths; the optional ones only when they exist."""
@@ -90,7 +95,7 @@ def load_triage(paths: FeedbackPaths) -> Triage:
         ModelDirectoryError: a missing or unusable model directory (says how to make one).
         TaxonomyError: an unreadable taxonomy file.
     """
-    if not (paths.topics / MANIFEST).is_file():
+    if not paths.trained:
         raise ModelDirectoryError(
             f"{paths.topics}: no feedback model; train one with 'accord feedback train "
             f"--out {paths.topics}'")
@@ -130,6 +135,6 @@ def classify_in_build(project_dir: Path, store: Any, clock: Any, as_of: Any = No
     from accord.feedback.ingest import classify_store
 
     paths = FeedbackPaths.of_project(project_dir)
-    if not (paths.topics / MANIFEST).is_file():
+    if not paths.trained:
         return None
     return classify_store(store, load_triage(paths), clock, as_of=as_of)

@@ -115,6 +115,15 @@ class WideDate:
         return days_from_civil(self.year, self.month, self.day)
 
 
+def clock_nanos(hour: int, minute: int, second: int, nano: int) -> int:
+    """Nanoseconds since midnight of a wall-clock time.
+
+    >>> clock_nanos(0, 0, 1, 5)
+    1000000005
+    """
+    return ((hour * 60 + minute) * 60 + second) * NANOS_PER_SECOND + nano
+
+
 @dataclass(frozen=True, slots=True)
 class WideTime:
     """A FEEL time with nanoseconds that a ``datetime.time`` would lose."""
@@ -128,7 +137,7 @@ class WideTime:
     @property
     def nano_of_day(self) -> int:
         """Nanoseconds since midnight (wall clock)."""
-        return ((self.hour * 60 + self.minute) * 60 + self.second) * NANOS_PER_SECOND + self.nano
+        return clock_nanos(self.hour, self.minute, self.second, self.nano)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +156,8 @@ class WideDateTime:
     @property
     def local_nanos(self) -> int:
         """Nanoseconds since 1970-01-01T00:00 of the wall clock (offset not applied)."""
-        clock = ((self.hour * 60 + self.minute) * 60 + self.second) * NANOS_PER_SECOND
-        return days_from_civil(self.year, self.month, self.day) * NANOS_PER_DAY + clock + self.nano
+        return (days_from_civil(self.year, self.month, self.day) * NANOS_PER_DAY
+                + clock_nanos(self.hour, self.minute, self.second, self.nano))
 
     def date(self) -> WideDate | dt.date:
         """The date part (a ``datetime.date`` when the year is in range)."""
@@ -228,5 +237,5 @@ def make_datetime(
         return dt.datetime(day.year, day.month, day.day, hour, minute, second, nano // 1000,
                            tzinfo=tz)
     local = days_from_civil(day.year, day.month, day.day) * NANOS_PER_DAY
-    local += ((hour * 60 + minute) * 60 + second) * NANOS_PER_SECOND + nano
+    local += clock_nanos(hour, minute, second, nano)
     return datetime_from_local(local, tz)

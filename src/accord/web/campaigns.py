@@ -21,20 +21,12 @@ from accord.web.context import PREFIX, Refused, Web
 
 def _report(web: Web, campaign: Any) -> tuple[Any, str | None]:
     from accord.campaigns.service import campaign_report
-    from accord.store import open_store
 
-    if not web.hub.path.is_file():
-        return None, "no analytical store yet: build the project first"
     try:
-        store = open_store("duckdb", web.hub.path, read_only=True)
-    except Exception as exc:  # duckdb raises its own errors when a build holds the lock
-        return None, f"the analytical store cannot be read now: {exc}"
-    try:
-        return campaign_report(store, campaign), None
+        with web.hub.store() as store:
+            return campaign_report(store, campaign), None
     except AccordError as exc:
         return None, str(exc)
-    finally:
-        store.close()
 
 
 def _chart(report: Any) -> Chart | None:

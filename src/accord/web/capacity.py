@@ -5,7 +5,6 @@ resources and the response model in ``.accord/response-model.json``."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,10 +32,10 @@ def capacity_view(web: Web) -> CapacityView:
     import numpy as np
 
     from accord.capacity.forecast import forecast
-    from accord.capacity.grid import Grid, utc
+    from accord.capacity.plans import planning_grid
     from accord.capacity.preflight import preflight
     from accord.capacity.repository import CapacityRepository
-    from accord.capacity.response import model_from_data
+    from accord.capacity.response import read_model
     from accord.project.template import state_dir
 
     repository = CapacityRepository(web.operational().engine, web.clock)
@@ -50,10 +49,7 @@ def capacity_view(web: Web) -> CapacityView:
             "capacity is not set up: register resources ('accord capacity resources load') "
             f"and fit a response model into .accord/{RESPONSE_MODEL} ('accord capacity fit "
             "--out')"))
-    model = model_from_data(json.loads(path.read_text(encoding="utf-8")))
-    starts = [utc(p.start) for p in plans]
-    load = forecast(plans, model, registry,
-                    Grid.between(min(starts), max(starts) + dt.timedelta(days=3)))
+    load = forecast(plans, read_model(path), registry, planning_grid(plans, days=3))
     found = []
     for plan in plans:
         result = preflight(plan.id, load, registry)

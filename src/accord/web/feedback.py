@@ -47,12 +47,7 @@ def _lines(chart_id: str, title: str, rows: list[dict[str, Any]], series: str,
 
 
 def _read(web: Web) -> dict[str, Any]:
-    from accord.store import open_store
-
-    if not web.hub.path.is_file():
-        raise AccordError("no analytical store yet: build the project first")
-    store = open_store("duckdb", web.hub.path, read_only=True)
-    try:
+    with web.hub.store() as store:
         if "feedback" not in store.tables():
             raise AccordError("no classified feedback yet: run 'accord feedback classify' "
                               "after a build")
@@ -66,8 +61,6 @@ def _read(web: Web) -> dict[str, Any]:
                   .order_by("confidence", "at"))
         queue = store.query(unsure.copy().limit(QUEUE)).to_pylist()
         texts = [str(r["text"]) for r in store.query(unsure).to_pylist() if r["text"]]
-    finally:
-        store.close()
     return {"topics": topics, "sentiment": sentiment, "queue": queue, "texts": texts}
 
 

@@ -55,7 +55,12 @@ class HubReader:
         self.path = path
 
     @contextmanager
-    def _store(self) -> Iterator[AnalyticalStore]:
+    def store(self) -> Iterator[AnalyticalStore]:
+        """The store, opened read-only and closed at the end (a build can take its lock).
+
+        Raises:
+            ConfigError: not built yet, or locked by a build in progress.
+        """
         if not self.path.is_file():
             raise ConfigError(f"no analytical store at {self.path}: build the project first")
         try:
@@ -70,7 +75,7 @@ class HubReader:
     def timeline(self, customer_id: str, limit: int = 50) -> list[TimelineEntry]:
         """The customer's orders, events, tickets and classified feedback, newest first."""
         entries: list[TimelineEntry] = []
-        with self._store() as store:
+        with self.store() as store:
             tables = set(store.tables())
             for table, at, kind, columns in TIMELINE:
                 if table not in tables or "identity_map" not in tables:
@@ -110,7 +115,7 @@ class HubReader:
             accord.errors.AccordError: the condition does not parse or cannot be compiled
                 to SQL (the message names the position).
         """
-        with self._store() as store:
+        with self.store() as store:
             schema = store.query(exp.select("*").from_("profiles").limit(0)).schema
             columns = {f.name: exp.column(f.name, quoted=True) for f in schema}
             where = compile_expression_sql(condition, columns)

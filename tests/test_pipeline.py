@@ -48,6 +48,8 @@ def test_every_step_ran_and_counts_agree(demo: BuiltDemo) -> None:
     assert generated.people <= built.profiles.customers <= generated.people * 1.01
     assert built.online.profiles == built.profiles.customers
     assert built.segments.customers == built.profiles.customers
+    # every generated event is in the timeline once (the generator repeats none)
+    assert built.timeline is not None and built.timeline.events == generated.events
     members = built.segments.members
     assert len(members) >= 8
     assert all(0 <= count < built.profiles.customers for count in members.values())

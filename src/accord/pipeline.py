@@ -1,4 +1,5 @@
-"""``accord build``: ingest, identity, profiles, segments, online, in that order.
+"""``accord build``: ingest, identity, profiles, segments, feedback, timeline, online, in
+that order.
 
 Each step is its package's ``run_*`` function (``docs/hub-design.md``); this module only
 opens the stores, wires the steps and times them. The analytical store is opened read-write
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from accord.campaigns.timeline import TimelineReport, build_timeline
 from accord.clock import Clock
 from accord.connectors.ingest import run_ingest
 from accord.connectors.report import IngestReport
@@ -34,7 +36,7 @@ __all__ = ["ONLINE_FILE", "STEPS", "BuildReport", "build", "online_path"]
 ONLINE_FILE = "online.sqlite"
 #: The steps of a build, in order (keys of :attr:`BuildReport.seconds`); ``feedback`` runs
 #: only in a project with a trained feedback model.
-STEPS = ("ingest", "identity", "profiles", "segments", "feedback", "online")
+STEPS = ("ingest", "identity", "profiles", "segments", "feedback", "timeline", "online")
 
 _T = TypeVar("_T")
 
@@ -57,6 +59,8 @@ class BuildReport:
     seconds: dict[str, float] = field(default_factory=dict)
     #: what the feedback step classified (None: the project has no feedback model)
     feedback: Any = None
+    #: the event timeline funnels read (None: the hub has no events)
+    timeline: TimelineReport | None = None
 
     @property
     def total_seconds(self) -> float:
@@ -103,6 +107,8 @@ def build(project_dir: Path | str, *, as_of: dt.date | None = None, clock: Clock
         segments = timed("segments", lambda: run_segments(project, store, clock=clock,
                                                           progress=progress))
         feedback = _feedback(root, store, clock, as_of, timed)
+        # identities may have moved events to other customers: the timeline is rebuilt whole
+        timeline = timed("timeline", lambda: build_timeline(store))
         writer = open_online("sqlite", online_path(root),
                              default_region=project.identity.default_region)
         try:
@@ -114,7 +120,7 @@ def build(project_dir: Path | str, *, as_of: dt.date | None = None, clock: Clock
         store.close()
     return BuildReport(project_dir=root, ingest=ingested, identity=identity,
                        profiles=profiles, segments=segments, online=online, seconds=seconds,
-                       feedback=feedback)
+                       feedback=feedback, timeline=timeline)
 
 
 def _feedback(root: Path, store: AnalyticalStore, clock: Clock, as_of: dt.date | None,

@@ -122,3 +122,23 @@ def test_abandonment_over_api_events(tmp_path: Path) -> None:
     assert json.loads(out) == [{"stage": "cart", "key": None, "started": 1, "abandoned": 1,
                                 "abandonment_rate": 1.0, "held": 12.5, "recovered": 0,
                                 "recovered_value": 0.0}]
+
+
+def test_logs_load_brings_the_event_timeline_up_to_date(tmp_path: Path) -> None:
+    from accord.campaigns.timeline import event_source
+
+    _api_events(tmp_path)  # rows no timeline has seen: funnels read the events themselves
+    code, before = _run("campaign", "funnel", "--standard", "email", "--format", "json",
+                        "-p", str(tmp_path))
+    assert code == 0, before
+    code, out = _run("logs", "load", "-p", str(tmp_path))
+    assert code == 0, out
+    assert "event timeline: 7 events of 3 customers" in out  # the copy of event 6 once
+    store = open_store("duckdb", store_path(tmp_path), read_only=True)
+    try:
+        assert event_source(store).unique_ids
+    finally:
+        store.close()
+    code, after = _run("campaign", "funnel", "--standard", "email", "--format", "json",
+                       "-p", str(tmp_path))
+    assert code == 0 and after == before

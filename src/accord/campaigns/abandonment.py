@@ -19,6 +19,7 @@ from typing import Any
 from sqlglot import exp
 
 from accord.campaigns.errors import FunnelDefinitionError
+from accord.campaigns.timeline import EventSource
 from accord.store.base import AnalyticalStore
 from accord.store.sql import column as _col
 from accord.store.sql import table as _table
@@ -66,8 +67,13 @@ def _interval(span: dt.timedelta) -> exp.Expr:
 
 
 def compile_abandonment(source: exp.Expr, window: dt.timedelta, horizon: dt.timedelta,
-                        by: str | None = None) -> exp.Select:
+                        by: str | None = None, *, customer: str = "customer_id",
+                        unique_ids: bool = False) -> exp.Select:
     """The abandonment query over an events relation (see :mod:`accord.campaigns.funnel`).
+
+    ``customer`` is the column telling customers apart for the purchase join and
+    ``unique_ids`` says the relation has one row per ``event_id`` already (the timeline:
+    see :func:`~accord.campaigns.funnel.compile_funnel`).
 
     Raises:
         FunnelDefinitionError: an unknown breakdown, or a horizon shorter than the window.
@@ -80,15 +86,20 @@ def compile_abandonment(source: exp.Expr, window: dt.timedelta, horizon: dt.time
     types = [*STAGES.values(), PURCHASE]
     first = exp.Window(this=exp.RowNumber(), partition_by=[_col("event_id")],
                        order=exp.Order(expressions=[exp.Ordered(this=_col("ts"))]))
+    # an event without a time cannot be placed before or after a purchase (nor in the
+    # timeline), so it is left out
     once = (exp.select(exp.Star()).from_(source)
-            .where(exp.In(this=_col("event_type"),
-                          expressions=[exp.Literal.string(t) for t in types]))
-            .qualify(exp.EQ(this=first, expression=exp.Literal.number(1))))
+            .where(exp.and_(exp.In(this=_col("event_type"),
+                                   expressions=[exp.Literal.string(t) for t in types]),
+                            exp.Not(this=exp.Is(this=_col("ts"), expression=exp.Null())))))
+    if not unique_ids:
+        once = once.qualify(exp.EQ(this=first, expression=exp.Literal.number(1)))
     stage = exp.Case(ifs=[exp.If(this=exp.EQ(this=_col("event_type", "s"),
                                              expression=exp.Literal.string(event)),
                                  true=exp.Literal.string(name))
                           for name, event in STAGES.items()])
-    purchases = (exp.select(_col("customer_id"), exp.alias_(_col("ts"), "bought_at"))
+    purchases = (exp.select(exp.alias_(_col(customer), "buyer"),
+                            exp.alias_(_col("ts"), "bought_at"))
                  .from_(_table("once")).where(_col("event_type").eq(
                      exp.Literal.string(PURCHASE))))
     next_purchase = _col("bought_at", "p")
@@ -118,8 +129,7 @@ def compile_abandonment(source: exp.Expr, window: dt.timedelta, horizon: dt.time
         .from_(_table("once", "s"))
         .join(exp.Subquery(this=purchases, alias=exp.TableAlias(
             this=exp.to_identifier("p", quoted=True))),
-            on=exp.and_(exp.EQ(this=_col("customer_id", "p"),
-                               expression=_col("customer_id", "s")),
+            on=exp.and_(exp.EQ(this=_col("buyer", "p"), expression=_col(customer, "s")),
                         exp.LT(this=_col("ts", "s"), expression=_col("bought_at", "p"))),
             join_type="ASOF LEFT"))
     if by == "segment":
@@ -132,13 +142,19 @@ def compile_abandonment(source: exp.Expr, window: dt.timedelta, horizon: dt.time
     return query.with_(exp.to_identifier("once", quoted=True), as_=once)
 
 
-def run_abandonment(store: AnalyticalStore, source: exp.Query | str, *,
+def run_abandonment(store: AnalyticalStore, source: exp.Query | str | EventSource, *,
                     window: dt.timedelta, horizon: dt.timedelta,
                     by: str | None = None) -> list[AbandonmentRow]:
-    """Run :func:`compile_abandonment` over ``source`` (a table name or a query)."""
-    relation: exp.Expr = _table(source) if isinstance(source, str) else exp.Subquery(
-        this=source, alias=exp.TableAlias(this=exp.to_identifier("events", quoted=True)))
-    rows = store.query(compile_abandonment(relation, window, horizon, by)).to_pylist()
+    """Run :func:`compile_abandonment` over ``source`` (a table name, a query or the hub's
+    :func:`~accord.campaigns.timeline.event_source`)."""
+    if isinstance(source, EventSource):
+        query = compile_abandonment(source.relation, window, horizon, by,
+                                    customer=source.customer, unique_ids=source.unique_ids)
+    else:
+        relation: exp.Expr = _table(source) if isinstance(source, str) else exp.Subquery(
+            this=source, alias=exp.TableAlias(this=exp.to_identifier("events", quoted=True)))
+        query = compile_abandonment(relation, window, horizon, by)
+    rows = store.query(query).to_pylist()
     return [AbandonmentRow(stage=r["stage"], key=r["key"], started=int(r["started"]),
                            abandoned=int(r["abandoned"]), held=float(r["held"]),
                            recovered=int(r["recovered"]),

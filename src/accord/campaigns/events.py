@@ -18,7 +18,7 @@ from accord.errors import ConfigError
 from accord.store.sql import column as _col
 from accord.store.sql import table as _table
 
-__all__ = ["EVENT_COLUMNS", "hub_events"]
+__all__ = ["EVENT_COLUMNS", "SOURCE_TABLES", "hub_events"]
 
 #: The relation's columns, in order.
 EVENT_COLUMNS = ("customer_id", "event_id", "event_type", "ts", "channel", "campaign",
@@ -96,6 +96,8 @@ def _decisions() -> exp.Select:
 #: Tables that must exist for each part.
 _PARTS = ((("events", "identity_map"), _ingested), (("raw_api_events",), _api),
           (("decision_log",), _decisions))
+#: Every table the relation may read.
+SOURCE_TABLES = tuple(name for needs, _ in _PARTS for name in needs)
 
 
 def hub_events(tables: Collection[str]) -> exp.Query:

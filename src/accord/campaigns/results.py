@@ -17,12 +17,13 @@ from sqlglot import exp
 
 from accord.campaigns.errors import FunnelDefinitionError
 from accord.campaigns.funnel import MEDIAN, REACHED, REQUIRED_COLUMNS, Funnel, compile_funnel
+from accord.campaigns.timeline import EventSource
 from accord.feel.sql_values import TypeSpec
 from accord.store.base import AnalyticalStore
 from accord.store.sql import column as _col
 from accord.store.sql import table as _table
 
-__all__ = ["FunnelResult", "StepResult", "funnel_rows", "run_funnel", "source_columns"]
+__all__ = ["FunnelResult", "Source", "StepResult", "funnel_rows", "run_funnel", "source_columns"]
 
 #: Arrow type test -> the FEEL type a step filter sees such a column as.
 _FEEL_TYPES: tuple[tuple[Callable[[pa.DataType], bool], str], ...] = (
@@ -98,16 +99,22 @@ def funnel_rows(funnel: Funnel, rows: Sequence[Mapping[str, Any]]) -> list[Funne
     return results
 
 
-def _relation(source: str | exp.Query) -> exp.Expr:
+#: What a funnel may run over: a table or view name, a query, or an :class:`EventSource`.
+Source = str | exp.Query | EventSource
+
+
+def _relation(source: Source) -> exp.Expr:
+    if isinstance(source, EventSource):
+        return source.relation
     if isinstance(source, str):
         return _table(source)
     return exp.Subquery(this=source, alias=exp.TableAlias(
         this=exp.to_identifier("funnel_source", quoted=True)))
 
 
-def source_columns(store: AnalyticalStore, source: str | exp.Query
-                   ) -> dict[str, TypeSpec | None]:
-    """The columns of ``source`` (a table or view name, or a query) and their FEEL types.
+def source_columns(store: AnalyticalStore, source: Source) -> dict[str, TypeSpec | None]:
+    """The columns of ``source`` (a table or view name, a query or an event source) and
+    their FEEL types.
 
     Raises:
         FunnelDefinitionError: when ``source`` is missing or lacks a required column.
@@ -124,8 +131,9 @@ def source_columns(store: AnalyticalStore, source: str | exp.Query
 
 
 def run_funnel(store: AnalyticalStore, funnel: Funnel,
-               source: str | exp.Query = "funnel_events") -> list[FunnelResult]:
-    """Run ``funnel`` over the events relation ``source`` (a table, view or query).
+               source: Source = "funnel_events") -> list[FunnelResult]:
+    """Run ``funnel`` over the events relation ``source`` (a table, view or query, or the
+    hub's :func:`~accord.campaigns.timeline.event_source`).
 
     Returns:
         One result, or one per breakdown value (nulls last).
@@ -135,8 +143,11 @@ def run_funnel(store: AnalyticalStore, funnel: Funnel,
     """
     columns = source_columns(store, source)
     known = store.query(exp.select(_col("event_type")).distinct().from_(_relation(source)))
+    customer, unique_ids = ((source.customer, source.unique_ids)
+                            if isinstance(source, EventSource) else ("customer_id", False))
     attributes = {name: kind for name, kind in columns.items()
-                  if name not in REQUIRED_COLUMNS}
+                  if name not in (*REQUIRED_COLUMNS, customer)}
     query = compile_funnel(funnel, _relation(source), attributes,
-                           known_types=set(known.column("event_type").to_pylist()))
+                           known_types=set(known.column("event_type").to_pylist()),
+                           customer=customer, unique_ids=unique_ids)
     return funnel_rows(funnel, store.query(query).to_pylist())

@@ -7,13 +7,13 @@ from __future__ import annotations
 from sqlglot import exp
 
 from accord.campaigns.errors import FunnelDefinitionError
-from accord.campaigns.events import hub_events
 from accord.campaigns.funnel import Funnel, Step
 from accord.campaigns.model import Campaign
 from accord.campaigns.outcomes import arm_summaries
 from accord.campaigns.report import CampaignReport, build_report
 from accord.campaigns.results import FunnelResult, run_funnel
 from accord.campaigns.standard import STANDARD, standard_funnel
+from accord.campaigns.timeline import event_source
 from accord.errors import ConfigError
 from accord.store.base import AnalyticalStore
 from accord.store.sql import column as _col
@@ -33,11 +33,10 @@ def segment_names(store: AnalyticalStore | None) -> set[str]:
 def event_types(store: AnalyticalStore) -> set[str]:
     """The event types of the hub's events (empty when it has none)."""
     try:
-        source = hub_events(store.tables())
+        source = event_source(store)
     except ConfigError:
         return set()
-    query = exp.select(_col("event_type")).distinct().from_(exp.Subquery(
-        this=source, alias=exp.TableAlias(this=exp.to_identifier("h", quoted=True))))
+    query = exp.select(_col("event_type")).distinct().from_(source.relation)
     return {str(kind) for kind in store.query(query).column("event_type").to_pylist()}
 
 
@@ -58,7 +57,7 @@ def campaign_funnels(store: AnalyticalStore, campaign: Campaign) -> list[FunnelR
     the hub's events have that funnel's event types (else none).
     """
     if campaign.funnel is not None:
-        return run_funnel(store, campaign.funnel, hub_events(store.tables()))
+        return run_funnel(store, campaign.funnel, event_source(store))
     known = event_types(store)
     if not known:
         return []
@@ -67,8 +66,7 @@ def campaign_funnels(store: AnalyticalStore, campaign: Campaign) -> list[FunnelR
             continue
         try:
             funnel, _ = standard_funnel(channel, known)
-            return run_funnel(store, _own_steps(funnel, campaign.name),
-                              hub_events(store.tables()))
+            return run_funnel(store, _own_steps(funnel, campaign.name), event_source(store))
         except FunnelDefinitionError:
             return []  # the hub has no such events: a report without an event funnel
     return []

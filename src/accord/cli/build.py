@@ -56,6 +56,9 @@ def print_build(report: BuildReport) -> None:
         **({"feedback": f"{report.feedback.texts:,} texts classified, "
                         f"{report.feedback.customers:,} customers with feedback"}
            if report.feedback is not None else {}),
+        **({"timeline": f"{report.timeline.events:,} events of "
+                        f"{report.timeline.customers:,} customers"}
+           if report.timeline is not None else {}),
         "online": f"{report.online.profiles:,} profiles, {report.online.identifiers:,} "
                   "identifiers",
     }

@@ -242,12 +242,12 @@ def funnel_command(
 ) -> None:
     """Run a funnel over the hub's events (ingested, API events and decisions)."""
     from accord.campaigns.errors import FunnelDefinitionError, validated
-    from accord.campaigns.events import hub_events
     from accord.campaigns.funnel import Funnel
     from accord.campaigns.report import FunnelResult
     from accord.campaigns.results import run_funnel
     from accord.campaigns.service import event_types
     from accord.campaigns.standard import standard_funnel
+    from accord.campaigns.timeline import event_source
     from accord.campaigns.window import parse_window
 
     if sum(x is not None for x in (standard, step, file)) != 1:
@@ -269,8 +269,7 @@ def funnel_command(
                                                   breakdown=breakdown, window=span)
                 if omitted:
                     err_console.print(f"(no {', '.join(omitted)} events: step left out)")
-            results: list[FunnelResult] = run_funnel(store, funnel,
-                                                     hub_events(store.tables()))
+            results: list[FunnelResult] = run_funnel(store, funnel, event_source(store))
     if output_format is DataFormat.JSON:
         _json([r.as_dict() for r in results])
         return
@@ -289,13 +288,13 @@ def abandonment_command(
 ) -> None:
     """Carts and checkouts without a purchase, the revenue they held, what came back."""
     from accord.campaigns.abandonment import run_abandonment
-    from accord.campaigns.events import hub_events
+    from accord.campaigns.timeline import event_source
     from accord.campaigns.window import parse_window
 
     with guard():
         spans = parse_window(window, "--window"), parse_window(horizon, "--horizon")
         with _store(project) as store:
-            rows = run_abandonment(store, hub_events(store.tables()), window=spans[0],
+            rows = run_abandonment(store, event_source(store), window=spans[0],
                                    horizon=spans[1], by=by)
     if output_format is DataFormat.JSON:
         _json([{"stage": r.stage, "key": r.key, "started": r.started,

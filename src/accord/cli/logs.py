@@ -14,7 +14,9 @@ app = typer.Typer(help="The decision and event logs.", no_args_is_help=True)
 
 @app.command("load")
 def load_command(project: ProjectOption = Path(".")) -> None:
-    """Load new log lines into the analytical store (tables decision_log, raw_api_events)."""
+    """Load new log lines into the analytical store (tables decision_log, raw_api_events),
+    then bring the event timeline that funnels read up to date."""
+    from accord.campaigns.timeline import refresh_timeline
     from accord.logs import load_logs
     from accord.project.template import store_path
     from accord.server.runtime import logs_path
@@ -24,7 +26,11 @@ def load_command(project: ProjectOption = Path(".")) -> None:
         store = open_store("duckdb", store_path(project))
         try:
             report = load_logs(logs_path(project), store)
+            timeline = refresh_timeline(store)
         finally:
             store.close()
     out_console.print(f"loaded {report.rows['decisions']:,} decisions and "
                       f"{report.rows['events']:,} events from {report.files} log files")
+    if timeline is not None:
+        out_console.print(f"event timeline: {timeline.events:,} events of "
+                          f"{timeline.customers:,} customers")

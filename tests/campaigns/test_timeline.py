@@ -102,9 +102,12 @@ def test_a_funnel_reads_the_same_from_the_timeline(
         steps = [s for s in ("a", "b", "c") if s in kinds]
         if len(steps) < 2:
             return
-        for breakdown in (None, "channel"):
-            funnel = Funnel(steps=[{"event_type": s} for s in steps], window=f"{window}s",
-                            breakdown=breakdown)
+        web_last = [*({"event_type": s} for s in steps[:-1]),
+                    {"event_type": steps[-1], "filter": 'channel = "web"'}]
+        for shape, breakdown in (([{"event_type": s} for s in steps], None),
+                                 ([{"event_type": s} for s in steps], "channel"),
+                                 (web_last, None)):
+            funnel = Funnel(steps=shape, window=f"{window}s", breakdown=breakdown)
             assert run_funnel(store, funnel, timeline) == run_funnel(store, funnel, "raw")
     finally:
         store.close()

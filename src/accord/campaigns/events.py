@@ -10,7 +10,7 @@ are prefixed by where they come from, so ids only need to be unique within a sou
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 from sqlglot import exp
 
@@ -18,7 +18,7 @@ from accord.errors import ConfigError
 from accord.store.sql import column as _col
 from accord.store.sql import table as _table
 
-__all__ = ["EVENT_COLUMNS", "SOURCE_TABLES", "hub_events"]
+__all__ = ["EVENT_COLUMNS", "LOGGED", "SOURCE_TABLES", "hub_events"]
 
 #: The relation's columns, in order.
 EVENT_COLUMNS = ("customer_id", "event_id", "event_type", "ts", "channel", "campaign",
@@ -69,7 +69,7 @@ def _ingested() -> exp.Select:
     return _select(values, "events", "e").join(_table("identity_map", "m"), on=on)
 
 
-def _api() -> exp.Select:
+def _api(table: str = "raw_api_events") -> exp.Select:
     values: dict[str, exp.Expr] = {
         "customer_id": _col("customer_id"), "event_id": _id("api:", _col("event_id")),
         "event_type": _col("type"), "ts": _utc(_col("occurred_at")),
@@ -77,11 +77,11 @@ def _api() -> exp.Select:
         "value": exp.Cast(this=_col("value"), to=_type("DOUBLE")),
         "path": _path(_col("properties")), "variant": exp.Null(),
     }
-    return _select(values, "raw_api_events").where(
+    return _select(values, table).where(
         exp.Not(this=exp.Is(this=_col("customer_id"), expression=exp.Null())))
 
 
-def _decisions() -> exp.Select:
+def _decisions(table: str = "decision_log") -> exp.Select:
     values: dict[str, exp.Expr] = {
         "customer_id": _col("customer_id"), "event_id": _id("decision:", _col("decision_id")),
         "event_type": exp.Literal.string("decision"), "ts": _utc(_col("at")),
@@ -89,7 +89,7 @@ def _decisions() -> exp.Select:
         "value": exp.Cast(this=exp.Null(), to=_type("DOUBLE")), "path": exp.Null(),
         "variant": exp.func("json_extract_string", _col("given"), exp.Literal.string("$[0]")),
     }
-    return _select(values, "decision_log").where(
+    return _select(values, table).where(
         exp.Not(this=exp.Is(this=_col("customer_id"), expression=exp.Null())))
 
 
@@ -98,6 +98,10 @@ _PARTS = ((("events", "identity_map"), _ingested), (("raw_api_events",), _api),
           (("decision_log",), _decisions))
 #: Every table the relation may read.
 SOURCE_TABLES = tuple(name for needs, _ in _PARTS for name in needs)
+#: The log tables ``accord logs load`` appends to -> their part of the relation, over rows
+#: stored under another name (a batch just loaded).
+LOGGED: dict[str, Callable[[str], exp.Select]] = {"raw_api_events": _api,
+                                                   "decision_log": _decisions}
 
 
 def hub_events(tables: Collection[str]) -> exp.Query:

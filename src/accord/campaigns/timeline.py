@@ -29,9 +29,11 @@ from accord.store.sql import table as _table
 __all__ = ["CUSTOMER_KEY", "TIMELINE", "EventSource", "TimelineReport", "build_timeline",
            "event_source", "refresh_timeline", "timeline_query"]
 
-#: The timeline's table, and the table of its sources' row counts when it was built.
+#: The timeline's table, the table of its sources' row counts when it was built, and its
+#: customers' keys.
 TIMELINE = "event_timeline"
 SOURCES = "event_timeline_sources"
+CUSTOMERS = "event_timeline_customers"
 #: The timeline's integer customer column (dense, from 1, in ``customer_id`` order).
 CUSTOMER_KEY = "customer_key"
 
@@ -69,16 +71,7 @@ def timeline_query(source: exp.Expr, columns: tuple[str, ...] = EVENT_COLUMNS) -
     them). Rows without a time or a customer cannot be placed and are left out. Then
     :data:`CUSTOMER_KEY` and the order by key and time.
     """
-    carried = [name for name in columns if name not in ("event_id", "ts")]
-    once = (exp.select(_col("event_id"),
-                       *(exp.alias_(exp.ArgMin(this=_col(name), expression=_col("ts")), name)
-                         for name in carried),
-                       exp.alias_(exp.Min(this=_col("ts")), "ts"))
-            .from_(source)
-            .where(exp.and_(exp.Not(this=exp.Is(this=_col("ts"), expression=exp.Null())),
-                            exp.Not(this=exp.Is(this=_col("customer_id"),
-                                                expression=exp.Null()))))
-            .group_by(_col("event_id")))
+    once = once_query(source, columns)
     rank = exp.Window(this=exp.RowNumber(), order=exp.Order(
         expressions=[exp.Ordered(this=_col("customer_id"))]))
     keys = exp.select(_col("customer_id"), exp.alias_(
@@ -93,7 +86,22 @@ def timeline_query(source: exp.Expr, columns: tuple[str, ...] = EVENT_COLUMNS) -
             .with_(exp.to_identifier("keys", quoted=True), as_=keys))
 
 
-def _counts(store: AnalyticalStore, tables: list[str]) -> dict[str, int]:
+def once_query(source: exp.Expr, columns: tuple[str, ...] = EVENT_COLUMNS) -> exp.Select:
+    """One row per ``event_id`` of ``source``, its earliest copy (see :func:`timeline_query`),
+    without a customer key. Pure."""
+    carried = [name for name in columns if name not in ("event_id", "ts")]
+    return (exp.select(_col("event_id"),
+                       *(exp.alias_(exp.ArgMin(this=_col(name), expression=_col("ts")), name)
+                         for name in carried),
+                       exp.alias_(exp.Min(this=_col("ts")), "ts"))
+            .from_(source)
+            .where(exp.and_(exp.Not(this=exp.Is(this=_col("ts"), expression=exp.Null())),
+                            exp.Not(this=exp.Is(this=_col("customer_id"),
+                                                expression=exp.Null()))))
+            .group_by(_col("event_id")))
+
+
+def source_counts(store: AnalyticalStore, tables: list[str]) -> dict[str, int]:
     """Rows in each of the hub's event tables the store has."""
     present = [name for name in SOURCE_TABLES if name in tables]
     if not present:
@@ -119,12 +127,15 @@ def build_timeline(store: AnalyticalStore) -> TimelineReport | None:
         source = hub_events(tables)
     except ConfigError:
         return None
-    counts = _counts(store, tables)
+    counts = source_counts(store, tables)
     with store.transaction():
         store.execute(exp.Create(this=_table(TIMELINE), kind="TABLE", replace=True,
                                  expression=timeline_query(_sub(source, "h"))))
-        store.execute(exp.Create(this=_table(SOURCES), kind="TABLE", replace=True,
-                                 expression=_sources_values(counts)))
+        store.execute(exp.Create(
+            this=_table(CUSTOMERS), kind="TABLE", replace=True,
+            expression=exp.select(_col("customer_id"), _col(CUSTOMER_KEY)).distinct()
+            .from_(_table(TIMELINE))))
+        record_counts(store, counts)
     [row] = store.query(exp.select(
         exp.alias_(exp.Count(this=exp.Star()), "events"),
         exp.alias_(exp.Max(this=_col(CUSTOMER_KEY)), "customers")).from_(
@@ -144,13 +155,24 @@ def _sources_values(counts: dict[str, int]) -> exp.Query:
     return query
 
 
+def stored_counts(store: AnalyticalStore, tables: list[str]) -> dict[str, int] | None:
+    """The source row counts the timeline was built from (None: there is no timeline)."""
+    if not {TIMELINE, SOURCES, CUSTOMERS} <= set(tables):
+        return None
+    return {str(row["source"]): int(row["rows"])
+            for row in store.query(exp.select(_col("source"), _col("rows"))
+                                   .from_(_table(SOURCES))).to_pylist()}
+
+
+def record_counts(store: AnalyticalStore, counts: dict[str, int]) -> None:
+    """Remember the source row counts the timeline now reflects."""
+    store.execute(exp.Create(this=_table(SOURCES), kind="TABLE", replace=True,
+                             expression=_sources_values(counts)))
+
+
 def _fresh(store: AnalyticalStore, tables: list[str]) -> bool:
-    if TIMELINE not in tables or SOURCES not in tables:
-        return False
-    stored = {str(row["source"]): int(row["rows"])
-              for row in store.query(exp.select(_col("source"), _col("rows"))
-                                     .from_(_table(SOURCES))).to_pylist()}
-    return stored == _counts(store, tables)
+    stored = stored_counts(store, tables)
+    return stored is not None and stored == source_counts(store, tables)
 
 
 def refresh_timeline(store: AnalyticalStore) -> TimelineReport | None:

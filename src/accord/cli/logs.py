@@ -17,6 +17,7 @@ def load_command(project: ProjectOption = Path(".")) -> None:
     """Load new log lines into the analytical store (tables decision_log, raw_api_events),
     then bring the event timeline that funnels read up to date."""
     from accord.campaigns.timeline import refresh_timeline
+    from accord.campaigns.timeline_delta import append_logged
     from accord.logs import load_logs
     from accord.project.template import store_path
     from accord.server.runtime import logs_path
@@ -25,7 +26,10 @@ def load_command(project: ProjectOption = Path(".")) -> None:
     with guard():
         store = open_store("duckdb", store_path(project))
         try:
-            report = load_logs(logs_path(project), store)
+            # each batch joins the timeline in its own transaction; a timeline that was
+            # out of date before is rebuilt whole afterwards
+            report = load_logs(logs_path(project), store,
+                               on_batch=lambda table, rows: append_logged(store, table, rows))
             timeline = refresh_timeline(store)
         finally:
             store.close()

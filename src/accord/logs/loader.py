@@ -8,6 +8,7 @@ complete lines (ending in a newline) are taken: a writer may be mid-line.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,20 @@ def _rows(stream: str, lines: list[bytes]) -> pa.Table:
     return pa.Table.from_pylist(records)
 
 
-def load_logs(folder: Path, store: AnalyticalStore) -> LoadReport:
-    """Load every complete new line of every segment in ``folder``."""
+#: Called with (table, rows) inside the transaction that appended ``rows`` to ``table``.
+OnBatch = Callable[[str, pa.Table], object]
+
+
+def load_logs(folder: Path, store: AnalyticalStore, *,
+              on_batch: OnBatch | None = None) -> LoadReport:
+    """Load every complete new line of every segment in ``folder``.
+
+    Args:
+        folder: the log segments (``<stream>-*.ndjson``).
+        store: the analytical store.
+        on_batch: told of each batch inside its transaction (the event timeline appends it
+            there, so both commit or neither).
+    """
     offsets = _offsets(store)
     loaded = dict.fromkeys(TABLES, 0)
     files = 0
@@ -68,7 +81,10 @@ def load_logs(folder: Path, store: AnalyticalStore) -> LoadReport:
             continue
         lines = [line for line in data[:end].split(b"\n") if line]
         with store.transaction():
-            store.write(TABLES[stream], _rows(stream, lines))
+            rows = _rows(stream, lines)
+            store.write(TABLES[stream], rows)
+            if on_batch is not None:
+                on_batch(TABLES[stream], rows)
             name = exp.Literal.string(path.name)
             store.execute(exp.delete("log_offsets", where=exp.column("file").eq(name)))
             store.execute(exp.insert(

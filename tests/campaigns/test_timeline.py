@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlglot import exp
 
 from accord.campaigns.abandonment import run_abandonment
+from accord.campaigns.errors import FunnelDefinitionError
 from accord.campaigns.funnel import Funnel
 from accord.campaigns.results import run_funnel
 from accord.campaigns.timeline import (
@@ -173,3 +174,23 @@ def test_abandonment_reads_the_same_from_the_timeline(store: AnalyticalStore) ->
     assert run_abandonment(store, source, window=window, horizon=horizon) == live
     [cart] = live
     assert (cart.started, cart.abandoned, cart.held, cart.recovered) == (2, 2, 50.0, 1)
+
+
+def test_breakdown_by_segment_counts_each_membership(store: AnalyticalStore) -> None:
+    _hub(store)
+    funnel = Funnel(steps=[{"event_type": "add_to_cart"}, {"event_type": "purchase"}],
+                    window="1d", breakdown="segment")
+    with pytest.raises(FunnelDefinitionError, match="no segments are built"):
+        run_funnel(store, funnel, event_source(store))
+    store.write("segment_members", pa.table({"segment": ["vip", "all"],
+                                             "customer_id": ["c1", "c1"]}))
+    live = run_funnel(store, funnel, event_source(store))
+    # c1 (carted and bought) in both of its segments, c2 (carted) in none
+    assert [(r.breakdown, [s.customers for s in r.steps]) for r in live] == [
+        ("all", [1, 1]), ("vip", [1, 1]), (None, [1, 0])]
+    build_timeline(store)
+    assert event_source(store).unique_ids
+    assert run_funnel(store, funnel, event_source(store)) == live
+    with pytest.raises(FunnelDefinitionError, match="or segment"):
+        run_funnel(store, funnel.model_copy(update={"breakdown": "colour"}),
+                   event_source(store))

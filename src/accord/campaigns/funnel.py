@@ -38,7 +38,7 @@ from accord.feel.sql_values import ANY, BOOLEAN, NULL, TypeSpec, as_boolean
 from accord.store.sql import column as _col
 from accord.store.sql import table as _table
 
-__all__ = ["REQUIRED_COLUMNS", "Funnel", "Step", "compile_funnel"]
+__all__ = ["REQUIRED_COLUMNS", "SEGMENT", "Funnel", "Step", "compile_funnel"]
 
 #: Columns every funnel events relation has.
 REQUIRED_COLUMNS = ("customer_id", "event_id", "event_type", "ts")
@@ -46,6 +46,9 @@ REQUIRED_COLUMNS = ("customer_id", "event_id", "event_type", "ts")
 REACHED = "reached_{}"
 MEDIAN = "median_{}"
 BREAKDOWN = "breakdown"
+#: The breakdown by segment membership: a customer in several segments counts in each, one
+#: in none under null.
+SEGMENT = "segment"
 
 _DOUBLE = exp.DataType.build("DOUBLE")
 _TIMESTAMP = exp.DataType.build("TIMESTAMP")
@@ -96,9 +99,15 @@ def _step_condition(step: Step, index: int, attributes: Mapping[str, TypeSpec | 
     return exp.and_(is_type, exp.func("COALESCE", as_boolean(typed), exp.false()))
 
 
+def by_segment(funnel: Funnel, attributes: Collection[str]) -> bool:
+    """The breakdown is segment membership (``segment``, and no event column of that name)."""
+    return funnel.breakdown == SEGMENT and SEGMENT not in attributes
+
+
 def check_funnel(funnel: Funnel, known_types: Collection[str] | None,
-                 attributes: Collection[str]) -> None:
-    """Refuse steps naming event types the data has never had, and unknown breakdowns.
+                 attributes: Collection[str], *, segments: bool = False) -> None:
+    """Refuse steps naming event types the data has never had, and unknown breakdowns
+    (``segment`` is known when ``segments`` are given).
 
     Raises:
         FunnelDefinitionError: naming the step (``steps.2.event_type``) or ``breakdown``.
@@ -110,9 +119,13 @@ def check_funnel(funnel: Funnel, known_types: Collection[str] | None,
                 raise FunnelDefinitionError(f"steps.{index}.event_type",
                                             f"unknown event type {step.event_type!r}; "
                                             f"known: {known}")
-    if funnel.breakdown is not None and funnel.breakdown not in attributes:
+    if by_segment(funnel, attributes) and not segments:
+        raise FunnelDefinitionError("breakdown", "no segments are built to split by: run "
+                                    "'accord build' first")
+    if (funnel.breakdown is not None and funnel.breakdown not in attributes
+            and not by_segment(funnel, attributes)):
         raise FunnelDefinitionError("breakdown", f"no column {funnel.breakdown!r}; columns: "
-                                    f"{', '.join(sorted(attributes))}")
+                                    f"{', '.join(sorted(attributes))}, or {SEGMENT}")
 
 
 #: Step number -> that step's events (``customer_id``, ``ts``, ``breakdown``).
@@ -292,7 +305,16 @@ def _best(size: int) -> exp.Select:
             .qualify(exp.EQ(this=best, expression=exp.Literal.number(1))))
 
 
-def _summary(funnel: Funnel) -> exp.Select:
+def _segmented(size: int, members: exp.Select) -> exp.Select:
+    """Each customer's best chain once per segment they are in (null: in none)."""
+    on = exp.EQ(this=_col("customer_id", "m"), expression=_col("customer_id", "b"))
+    return (exp.select(exp.alias_(_col("segment", "m"), BREAKDOWN), _col("level", "b"),
+                       *_times(size, "b"))
+            .from_(_table("best", "b"))
+            .join(_sub(members, "m"), on=on, join_type="LEFT"))
+
+
+def _summary(funnel: Funnel, rows: str = "best") -> exp.Select:
     outputs: list[exp.Expr] = []
     if funnel.breakdown is not None:
         outputs.append(_col(BREAKDOWN))
@@ -309,7 +331,7 @@ def _summary(funnel: Funnel) -> exp.Select:
             outputs.append(exp.alias_(exp.Filter(this=exp.Median(this=gap),
                                                  expression=exp.Where(this=reached.copy())),
                                       MEDIAN.format(k)))
-    query = exp.select(*outputs).from_(_table("best"))
+    query = exp.select(*outputs).from_(_table(rows))
     if funnel.breakdown is not None:
         query = query.group_by(_col(BREAKDOWN)).order_by(
             exp.Ordered(this=_col(BREAKDOWN), nulls_first=False))
@@ -319,7 +341,7 @@ def _summary(funnel: Funnel) -> exp.Select:
 def compile_funnel(funnel: Funnel, source: exp.Expr,
                    attributes: Mapping[str, TypeSpec | None], *,
                    known_types: Collection[str] | None = None, customer: str = "customer_id",
-                   unique_ids: bool = False) -> exp.Select:
+                   unique_ids: bool = False, members: exp.Select | None = None) -> exp.Select:
     """The funnel as one query over the events relation ``source``. Pure.
 
     Args:
@@ -333,6 +355,8 @@ def compile_funnel(funnel: Funnel, source: exp.Expr,
             ``customer_key`` sorts and joins faster than the text ``customer_id``).
         unique_ids: the source has one row per ``event_id`` (the timeline), so copies need
             not be removed.
+        members: segment membership (``customer_id`` in the same terms as ``customer``,
+            ``segment``), for the breakdown ``segment``.
 
     Returns:
         One row (one per breakdown value, nulls last) with ``breakdown``, ``reached_1`` ..
@@ -342,16 +366,21 @@ def compile_funnel(funnel: Funnel, source: exp.Expr,
     Raises:
         FunnelDefinitionError: naming the step or field that cannot be compiled.
     """
-    check_funnel(funnel, known_types, attributes)
+    check_funnel(funnel, known_types, attributes, segments=members is not None)
+    segmented = members is not None and by_segment(funnel, attributes)
+    # by segment, the chains carry no breakdown: membership is joined to each best chain
+    chained = funnel.model_copy(update={"breakdown": None}) if segmented else funnel
     ctes: list[tuple[str, exp.Query]] = []
     if unique_ids:
-        step_rows = _direct_steps(source, funnel, attributes, customer)
+        step_rows = _direct_steps(source, chained, attributes, customer)
     else:
-        ctes.append(("flagged", _flagged(source, funnel, attributes, customer=customer)))
-        step_rows = _flagged_steps(funnel)
-    ctes += [*_chain_ctes(funnel, step_rows), ("best", _best(len(funnel.steps)))]
+        ctes.append(("flagged", _flagged(source, chained, attributes, customer=customer)))
+        step_rows = _flagged_steps(chained)
+    ctes += [*_chain_ctes(chained, step_rows), ("best", _best(len(funnel.steps)))]
+    if segmented and members is not None:
+        ctes.append(("segmented", _segmented(len(funnel.steps), members)))
     # DuckDB decides which CTEs to materialise; forcing it measured 1.9x slower
-    query = _summary(funnel)
+    query = _summary(funnel, "segmented" if segmented else "best")
     for name, body in ctes:
         query = query.with_(exp.to_identifier(name, quoted=True), as_=body)
     return query

@@ -143,11 +143,12 @@ def run_funnel(store: AnalyticalStore, funnel: Funnel,
     """
     columns = source_columns(store, source)
     known = store.query(exp.select(_col("event_type")).distinct().from_(_relation(source)))
-    customer, unique_ids = ((source.customer, source.unique_ids)
-                            if isinstance(source, EventSource) else ("customer_id", False))
+    hub = source if isinstance(source, EventSource) else None
+    customer = hub.customer if hub else "customer_id"
     attributes = {name: kind for name, kind in columns.items()
                   if name not in (*REQUIRED_COLUMNS, customer)}
     query = compile_funnel(funnel, _relation(source), attributes,
                            known_types=set(known.column("event_type").to_pylist()),
-                           customer=customer, unique_ids=unique_ids)
+                           customer=customer, unique_ids=hub is not None and hub.unique_ids,
+                           members=hub.members if hub else None)
     return funnel_rows(funnel, store.query(query).to_pylist())

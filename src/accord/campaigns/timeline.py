@@ -34,6 +34,8 @@ __all__ = ["CUSTOMER_KEY", "TIMELINE", "EventSource", "TimelineReport", "build_t
 TIMELINE = "event_timeline"
 SOURCES = "event_timeline_sources"
 CUSTOMERS = "event_timeline_customers"
+#: Segment membership, as the segments step builds it.
+MEMBERS = "segment_members"
 #: The timeline's integer customer column (dense, from 1, in ``customer_id`` order).
 CUSTOMER_KEY = "customer_key"
 
@@ -47,6 +49,9 @@ class EventSource:
     customer: str
     #: One row per ``event_id`` already.
     unique_ids: bool
+    #: Segment membership (``customer_id`` in the terms of :attr:`customer`, ``segment``),
+    #: when segments are built.
+    members: exp.Select | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,5 +200,19 @@ def event_source(store: AnalyticalStore) -> EventSource:
     """
     tables = store.tables()
     if _fresh(store, tables):
-        return EventSource(_table(TIMELINE), CUSTOMER_KEY, unique_ids=True)
-    return EventSource(_sub(hub_events(tables), "hub_events"), "customer_id", unique_ids=False)
+        return EventSource(_table(TIMELINE), CUSTOMER_KEY, unique_ids=True,
+                           members=_members(tables, keyed=True))
+    return EventSource(_sub(hub_events(tables), "hub_events"), "customer_id", unique_ids=False,
+                       members=_members(tables, keyed=False))
+
+
+def _members(tables: list[str], *, keyed: bool) -> exp.Select | None:
+    """``segment_members`` by customer id, or by the timeline's key (``keyed``)."""
+    if MEMBERS not in tables:
+        return None
+    if not keyed:
+        return exp.select(_col("customer_id"), _col("segment")).from_(_table(MEMBERS))
+    return (exp.select(exp.alias_(_col(CUSTOMER_KEY, "k"), "customer_id"), _col("segment", "s"))
+            .from_(_table(MEMBERS, "s"))
+            .join(_table(CUSTOMERS, "k"), on=exp.EQ(this=_col("customer_id", "s"),
+                                                    expression=_col("customer_id", "k"))))

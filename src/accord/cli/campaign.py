@@ -236,7 +236,9 @@ def funnel_command(
         help="A step: EVENT_TYPE or EVENT_TYPE:FEEL filter (repeat, in order).")] = None,
     file: Annotated[Path | None, typer.Option(help="A funnel definition (YAML).")] = None,
     window: Annotated[str | None, typer.Option(help="Conversion window: 7d, PT12H ...")] = None,
-    breakdown: Annotated[str | None, typer.Option(help="Split by this event column.")] = None,
+    breakdown: Annotated[str | None, typer.Option(
+        help="Split by an event column (channel, campaign, variant ...) or by segment.")
+    ] = None,
     output_format: Annotated[DataFormat, typer.Option("--format", "-f")] = DataFormat.TABLE,
     project: ProjectOption = Path("."),
 ) -> None:

@@ -21,10 +21,11 @@ def _check_probabilities(classifier: TextClassifier, data: LabelledTexts) -> Non
 
 
 def test_registry_names_the_builtins_and_refuses_unknown_names() -> None:
-    assert sorted(CLASSIFIERS) == ["ensemble", "joint", "minilm", "tfidf", "zeroshot"]
+    assert sorted(CLASSIFIERS) == ["ensemble", "finetuned", "joint", "minilm", "tfidf",
+                                   "zeroshot"]
     assert all(isinstance(create(name), TextClassifier) for name in CLASSIFIERS)
     with pytest.raises(UnknownClassifierError,
-                       match=r"unknown classifier 'bert' \(known: ensemble, joint, minilm"):
+                       match=r"unknown classifier 'bert' \(known: ensemble, finetuned, joint"):
         create("bert")
 
 

@@ -8,6 +8,7 @@ from accord.feedback.centroid import CentroidClassifier
 from accord.feedback.classifier import TextClassifier
 from accord.feedback.ensemble import EnsembleClassifier
 from accord.feedback.errors import UnknownClassifierError
+from accord.feedback.finetuned import FineTunedClassifier
 from accord.feedback.joint import JointClassifier
 from accord.feedback.sentence import SentenceClassifier
 from accord.feedback.tfidf import TfidfClassifier
@@ -40,3 +41,4 @@ register(SentenceClassifier.name, SentenceClassifier)
 register(EnsembleClassifier.name, EnsembleClassifier)
 register(CentroidClassifier.name, CentroidClassifier)
 register(JointClassifier.name, JointClassifier)
+register(FineTunedClassifier.name, FineTunedClassifier)

@@ -19,9 +19,10 @@ from typing import Any
 from sqlglot import exp
 
 from accord.campaigns.errors import FunnelDefinitionError
-from accord.campaigns.timeline import EventSource
+from accord.campaigns.timeline import EventSource, as_event_source
 from accord.store.base import AnalyticalStore
 from accord.store.sql import column as _col
+from accord.store.sql import subquery
 from accord.store.sql import table as _table
 
 __all__ = ["BREAKDOWNS", "STAGES", "AbandonmentRow", "compile_abandonment", "run_abandonment"]
@@ -127,8 +128,7 @@ def compile_abandonment(source: exp.Expr, window: dt.timedelta, horizon: dt.time
                                                    expression=exp.Where(this=recovered.copy())),
                             exp.Literal.number(0)), "recovered_value"))
         .from_(_table("once", "s"))
-        .join(exp.Subquery(this=purchases, alias=exp.TableAlias(
-            this=exp.to_identifier("p", quoted=True))),
+        .join(subquery(purchases, "p"),
             on=exp.and_(exp.EQ(this=_col("buyer", "p"), expression=_col(customer, "s")),
                         exp.LT(this=_col("ts", "s"), expression=_col("bought_at", "p"))),
             join_type="ASOF LEFT"))
@@ -147,14 +147,10 @@ def run_abandonment(store: AnalyticalStore, source: exp.Query | str | EventSourc
                     by: str | None = None) -> list[AbandonmentRow]:
     """Run :func:`compile_abandonment` over ``source`` (a table name, a query or the hub's
     :func:`~accord.campaigns.timeline.event_source`)."""
-    if isinstance(source, EventSource):
-        query = compile_abandonment(source.relation, window, horizon, by,
-                                    customer=source.customer, unique_ids=source.unique_ids)
-    else:
-        relation: exp.Expr = _table(source) if isinstance(source, str) else exp.Subquery(
-            this=source, alias=exp.TableAlias(this=exp.to_identifier("events", quoted=True)))
-        query = compile_abandonment(relation, window, horizon, by)
-    rows = store.query(query).to_pylist()
+    events = as_event_source(source)
+    rows = store.query(compile_abandonment(
+        events.relation, window, horizon, by, customer=events.customer,
+        unique_ids=events.unique_ids)).to_pylist()
     return [AbandonmentRow(stage=r["stage"], key=r["key"], started=int(r["started"]),
                            abandoned=int(r["abandoned"]), held=float(r["held"]),
                            recovered=int(r["recovered"]),

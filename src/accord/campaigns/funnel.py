@@ -36,6 +36,7 @@ from accord.errors import FeelError
 from accord.feel.sql import compile_expression_typed
 from accord.feel.sql_values import ANY, BOOLEAN, NULL, TypeSpec, as_boolean
 from accord.store.sql import column as _col
+from accord.store.sql import subquery as _subquery
 from accord.store.sql import table as _table
 
 __all__ = ["REQUIRED_COLUMNS", "SEGMENT", "Funnel", "Step", "compile_funnel"]
@@ -161,7 +162,7 @@ def _flagged(source: exp.Expr, funnel: Funnel, attributes: Mapping[str, TypeSpec
     earliest = [exp.alias_(exp.ArgMin(this=_col(name), expression=_col("ts")), name)
                 for name in carried]
     return (exp.select(*earliest, exp.alias_(exp.Min(this=_col("ts")), "ts"))
-            .from_(_sub(rows, "r")).group_by(_col("event_id")))
+            .from_(_subquery(rows, "r")).group_by(_col("event_id")))
 
 
 def _is_step(k: int) -> exp.Expr:
@@ -213,12 +214,7 @@ def _within(funnel: Funnel, k: int) -> exp.Expr:
 
 def _step_events(step_rows: StepRows, k: int) -> exp.Select:
     return (exp.select(_col("customer_id"), exp.alias_(_col("ts"), f"t{k}"))
-            .from_(_sub(step_rows(k), f"s{k}")))
-
-
-def _sub(query: exp.Query, alias: str) -> exp.Subquery:
-    return exp.Subquery(this=query, alias=exp.TableAlias(
-        this=exp.to_identifier(alias, quoted=True)))
+            .from_(_subquery(step_rows(k), f"s{k}")))
 
 
 def _chain_ctes(funnel: Funnel, step_rows: StepRows) -> list[tuple[str, exp.Query]]:
@@ -237,7 +233,7 @@ def _chain_ctes(funnel: Funnel, step_rows: StepRows) -> list[tuple[str, exp.Quer
     size = len(funnel.steps)
     keep = [_col(BREAKDOWN)] if funnel.breakdown else []
     starts = (exp.select(_col("customer_id"), *keep, exp.alias_(_col("ts"), "t1"))
-              .from_(_sub(step_rows(1), "s1")))
+              .from_(_subquery(step_rows(1), "s1")))
     firsts = exp.select(
         _col("customer_id"),
         *(exp.alias_(exp.ArgMin(this=_col(BREAKDOWN), expression=_col("t1")), BREAKDOWN)
@@ -248,7 +244,7 @@ def _chain_ctes(funnel: Funnel, step_rows: StepRows) -> list[tuple[str, exp.Quer
         _col("customer_id"))
     second = (exp.select(_col("customer_id", "x"), *(_col(BREAKDOWN, "p") for _ in keep),
                          _col("t1", "p"), _col("t2", "x"))
-              .from_(_sub(_step_events(step_rows, 2), "x"))
+              .from_(_subquery(_step_events(step_rows, 2), "x"))
               .join(_table("starts", "p"), join_type="ASOF", on=exp.and_(
                   exp.EQ(this=_col("customer_id", "p"), expression=_col("customer_id", "x")),
                   exp.GT(this=_col("t2", "x"), expression=_col("t1", "p")))))
@@ -258,7 +254,7 @@ def _chain_ctes(funnel: Funnel, step_rows: StepRows) -> list[tuple[str, exp.Quer
         _col("customer_id"), *(exp.alias_(exp.Min(this=_col(BREAKDOWN)), BREAKDOWN)
                                for _ in keep),
         _col("t1"), exp.alias_(exp.Min(this=_col("t2")), "t2")).from_(
-        _sub(second, "c")).where(_within(funnel, 2)).group_by(_col("customer_id"), _col("t1"))
+        _subquery(second, "c")).where(_within(funnel, 2)).group_by(_col("customer_id"), _col("t1"))
     ctes: list[tuple[str, exp.Query]] = [("starts", starts), ("live_2", greedy)]
     finished: list[exp.Query] = [firsts]
     for k in range(3, size + 1):
@@ -267,7 +263,7 @@ def _chain_ctes(funnel: Funnel, step_rows: StepRows) -> list[tuple[str, exp.Quer
         joined = (exp.select(_col("customer_id", "p"), *(_col(BREAKDOWN, "p") for _ in keep),
                              *_times(k - 1, "p"), _col(f"t{k}", "x"))
                   .from_(_table(f"live_{k - 1}", "p"))
-                  .join(_sub(_step_events(step_rows, k), "x"), on=on, join_type="ASOF LEFT"))
+                  .join(_subquery(_step_events(step_rows, k), "x"), on=on, join_type="ASOF LEFT"))
         ctes.append((f"join_{k}", joined))
         later = [_null_time(f"t{j}") for j in range(k, size + 1)]
         finished.append(
@@ -311,7 +307,7 @@ def _segmented(size: int, members: exp.Select) -> exp.Select:
     return (exp.select(exp.alias_(_col("segment", "m"), BREAKDOWN), _col("level", "b"),
                        *_times(size, "b"))
             .from_(_table("best", "b"))
-            .join(_sub(members, "m"), on=on, join_type="LEFT"))
+            .join(_subquery(members, "m"), on=on, join_type="LEFT"))
 
 
 def _summary(funnel: Funnel, rows: str = "best") -> exp.Select:

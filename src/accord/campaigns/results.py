@@ -17,11 +17,10 @@ from sqlglot import exp
 
 from accord.campaigns.errors import FunnelDefinitionError
 from accord.campaigns.funnel import MEDIAN, REACHED, REQUIRED_COLUMNS, Funnel, compile_funnel
-from accord.campaigns.timeline import EventSource
+from accord.campaigns.timeline import EventSource, as_event_source
 from accord.feel.sql_values import TypeSpec
 from accord.store.base import AnalyticalStore
 from accord.store.sql import column as _col
-from accord.store.sql import table as _table
 
 __all__ = ["FunnelResult", "Source", "StepResult", "funnel_rows", "run_funnel", "source_columns"]
 
@@ -103,15 +102,6 @@ def funnel_rows(funnel: Funnel, rows: Sequence[Mapping[str, Any]]) -> list[Funne
 Source = str | exp.Query | EventSource
 
 
-def _relation(source: Source) -> exp.Expr:
-    if isinstance(source, EventSource):
-        return source.relation
-    if isinstance(source, str):
-        return _table(source)
-    return exp.Subquery(this=source, alias=exp.TableAlias(
-        this=exp.to_identifier("funnel_source", quoted=True)))
-
-
 def source_columns(store: AnalyticalStore, source: Source) -> dict[str, TypeSpec | None]:
     """The columns of ``source`` (a table or view name, a query or an event source) and
     their FEEL types.
@@ -121,7 +111,8 @@ def source_columns(store: AnalyticalStore, source: Source) -> dict[str, TypeSpec
     """
     if isinstance(source, str) and source not in store.tables():
         raise FunnelDefinitionError("source", f"no table or view {source!r} in the store")
-    schema = store.query(exp.select(exp.Star()).from_(_relation(source)).limit(0)).schema
+    relation = as_event_source(source).relation
+    schema = store.query(exp.select(exp.Star()).from_(relation).limit(0)).schema
     columns = {name: _feel_type(schema.field(name).type) for name in schema.names}
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
@@ -142,13 +133,12 @@ def run_funnel(store: AnalyticalStore, funnel: Funnel,
         FunnelDefinitionError: an unknown source, event type, breakdown or a bad filter.
     """
     columns = source_columns(store, source)
-    known = store.query(exp.select(_col("event_type")).distinct().from_(_relation(source)))
-    hub = source if isinstance(source, EventSource) else None
-    customer = hub.customer if hub else "customer_id"
+    events = as_event_source(source)
+    known = store.query(exp.select(_col("event_type")).distinct().from_(events.relation))
     attributes = {name: kind for name, kind in columns.items()
-                  if name not in (*REQUIRED_COLUMNS, customer)}
-    query = compile_funnel(funnel, _relation(source), attributes,
+                  if name not in (*REQUIRED_COLUMNS, events.customer)}
+    query = compile_funnel(funnel, events.relation, attributes,
                            known_types=set(known.column("event_type").to_pylist()),
-                           customer=customer, unique_ids=hub is not None and hub.unique_ids,
-                           members=hub.members if hub else None)
+                           customer=events.customer, unique_ids=events.unique_ids,
+                           members=events.members)
     return funnel_rows(funnel, store.query(query).to_pylist())

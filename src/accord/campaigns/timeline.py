@@ -24,10 +24,11 @@ from accord.campaigns.events import EVENT_COLUMNS, SOURCE_TABLES, hub_events
 from accord.errors import ConfigError
 from accord.store.base import AnalyticalStore
 from accord.store.sql import column as _col
+from accord.store.sql import subquery as _subquery
 from accord.store.sql import table as _table
 
-__all__ = ["CUSTOMER_KEY", "TIMELINE", "EventSource", "TimelineReport", "build_timeline",
-           "event_source", "refresh_timeline", "timeline_query"]
+__all__ = ["CUSTOMER_KEY", "TIMELINE", "EventSource", "TimelineReport", "as_event_source",
+           "build_timeline", "event_source", "refresh_timeline", "timeline_query"]
 
 #: The timeline's table, the table of its sources' row counts when it was built, and its
 #: customers' keys.
@@ -54,17 +55,21 @@ class EventSource:
     members: exp.Select | None = None
 
 
+def as_event_source(source: str | exp.Expr | EventSource) -> EventSource:
+    """Any events relation as an :class:`EventSource`: a table or view name, or a query
+    (customers by ``customer_id``, copies not yet removed), or an event source as it is."""
+    if isinstance(source, EventSource):
+        return source
+    relation = _table(source) if isinstance(source, str) else _subquery(source, "events")
+    return EventSource(relation, "customer_id", unique_ids=False)
+
+
 @dataclass(frozen=True, slots=True)
 class TimelineReport:
     """What :func:`build_timeline` stored."""
 
     events: int
     customers: int
-
-
-def _sub(query: exp.Query, alias: str) -> exp.Subquery:
-    return exp.Subquery(this=query, alias=exp.TableAlias(
-        this=exp.to_identifier(alias, quoted=True)))
 
 
 def timeline_query(source: exp.Expr, columns: tuple[str, ...] = EVENT_COLUMNS) -> exp.Select:
@@ -81,7 +86,7 @@ def timeline_query(source: exp.Expr, columns: tuple[str, ...] = EVENT_COLUMNS) -
         expressions=[exp.Ordered(this=_col("customer_id"))]))
     keys = exp.select(_col("customer_id"), exp.alias_(
         exp.Cast(this=rank, to=exp.DataType.build("BIGINT")), CUSTOMER_KEY)).from_(
-        _sub(exp.select(_col("customer_id")).distinct().from_(_table("once")), "c"))
+        _subquery(exp.select(_col("customer_id")).distinct().from_(_table("once")), "c"))
     return (exp.select(_col(CUSTOMER_KEY, "k"), *(_col(name, "o") for name in columns))
             .from_(_table("once", "o"))
             .join(_table("keys", "k"),
@@ -135,7 +140,7 @@ def build_timeline(store: AnalyticalStore) -> TimelineReport | None:
     counts = source_counts(store, tables)
     with store.transaction():
         store.execute(exp.Create(this=_table(TIMELINE), kind="TABLE", replace=True,
-                                 expression=timeline_query(_sub(source, "h"))))
+                                 expression=timeline_query(_subquery(source, "h"))))
         store.execute(exp.Create(
             this=_table(CUSTOMERS), kind="TABLE", replace=True,
             expression=exp.select(_col("customer_id"), _col(CUSTOMER_KEY)).distinct()
@@ -202,7 +207,7 @@ def event_source(store: AnalyticalStore) -> EventSource:
     if _fresh(store, tables):
         return EventSource(_table(TIMELINE), CUSTOMER_KEY, unique_ids=True,
                            members=_members(tables, keyed=True))
-    return EventSource(_sub(hub_events(tables), "hub_events"), "customer_id", unique_ids=False,
+    return EventSource(_subquery(hub_events(tables), "hub_events"), "customer_id", unique_ids=False,
                        members=_members(tables, keyed=False))
 
 

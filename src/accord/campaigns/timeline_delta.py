@@ -28,6 +28,7 @@ from accord.campaigns.timeline import (
     stored_counts,
 )
 from accord.store.sql import column as _col
+from accord.store.sql import subquery
 from accord.store.sql import table as _table
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def _statements() -> list[exp.Expression]:
         expressions=[exp.Ordered(this=_col("customer_id"))]))
     keys = exp.select(_col("customer_id"), exp.alias_(exp.Add(this=last, expression=rank),
                                                       CUSTOMER_KEY)).from_(
-        exp.Subquery(this=unseen, alias=exp.TableAlias(this=exp.to_identifier("u"))))
+        subquery(unseen, "u"))
     rows = (exp.select(_col(CUSTOMER_KEY, "k"), *(_col(name, "n") for name in EVENT_COLUMNS))
             .from_(new.copy())
             .join(_table(CUSTOMERS, "k"), on=exp.EQ(this=_col("customer_id", "n"),
@@ -103,8 +104,7 @@ def append_logged(store: AnalyticalStore, table: str, batch: pa.Table) -> bool:
                                  expression=exp.select(exp.Star()).from_(_table(table))
                                  .limit(0)))
         store.write(_BATCH, batch)
-        source = exp.Subquery(this=LOGGED[table](_BATCH),
-                              alias=exp.TableAlias(this=exp.to_identifier("b")))
+        source = subquery(LOGGED[table](_BATCH), "b")
         store.execute(exp.Create(this=_table(_NEW), kind="TABLE", replace=True,
                                  expression=once_query(source)))
         for statement in _statements():

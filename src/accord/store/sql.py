@@ -20,3 +20,9 @@ def table(name: str, alias: str | None = None) -> exp.Table:
 def column(name: str, table: str | None = None) -> exp.Column:
     """``"table"."name"``, or ``"name"``."""
     return exp.column(name, table=table, quoted=True)
+
+
+def subquery(query: exp.Expr, alias: str) -> exp.Subquery:
+    """``(query) AS "alias"``."""
+    return exp.Subquery(this=query, alias=exp.TableAlias(
+        this=exp.to_identifier(alias, quoted=True)))

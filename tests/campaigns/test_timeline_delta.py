@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from sqlglot import exp
 
 from accord.campaigns.events import hub_events
 from accord.campaigns.funnel import Funnel
@@ -17,6 +16,7 @@ from accord.campaigns.timeline import (
     CUSTOMERS,
     TIMELINE,
     EventSource,
+    as_event_source,
     build_timeline,
     event_source,
     refresh_timeline,
@@ -59,21 +59,25 @@ def _log(folder: Path, events: list[dict[str, object]],
 
 def _live(store: AnalyticalStore) -> EventSource:
     """The union with copies removed on the fly: what the timeline must agree with."""
-    relation = exp.Subquery(this=hub_events(store.tables()),
-                            alias=exp.TableAlias(this=exp.to_identifier("h")))
-    return EventSource(relation, "customer_id", unique_ids=False)
+    return as_event_source(hub_events(store.tables()))
 
 
 def _load(folder: Path, store: AnalyticalStore) -> None:
     load_logs(folder, store, on_batch=lambda table, rows: append_logged(store, table, rows))
 
 
+def _built(folder: Path, store: AnalyticalStore, events: list[dict[str, object]],
+           decisions: list[dict[str, object]]) -> None:
+    """Logged, loaded and the timeline built: the starting point of each test."""
+    _log(folder, events, decisions)
+    _load(folder, store)
+    build_timeline(store)
+
+
 def test_batches_are_appended_and_agree_with_the_union(tmp_path: Path,
                                                        store: AnalyticalStore) -> None:
-    _log(tmp_path / "1", [_event("e1", "c1", "page_view", "2026-03-02T09:05:00+00:00")],
-         [_decision("d1", "c1", "2026-03-02T09:00:00+00:00")])
-    _load(tmp_path / "1", store)
-    build_timeline(store)
+    _built(tmp_path / "1", store, [_event("e1", "c1", "page_view", "2026-03-02T09:05:00+00:00")],
+           [_decision("d1", "c1", "2026-03-02T09:00:00+00:00")])
     keys = store.query(f"SELECT customer_id, customer_key FROM {CUSTOMERS}").to_pylist()
     assert keys == [{"customer_id": "c1", "customer_key": 1}]
 
@@ -101,25 +105,21 @@ def test_batches_are_appended_and_agree_with_the_union(tmp_path: Path,
 
 def test_an_earlier_copy_replaces_the_stored_one(tmp_path: Path,
                                                  store: AnalyticalStore) -> None:
-    _log(tmp_path / "1", [_event("e1", "c1", "page_view", "2026-03-02T09:30:00+00:00")],
-         [_decision("d1", "c1", "2026-03-02T09:00:00+00:00")])
-    _load(tmp_path / "1", store)
-    build_timeline(store)
+    _built(tmp_path / "1", store, [_event("e1", "c1", "page_view", "2026-03-02T09:30:00+00:00")],
+           [_decision("d1", "c1", "2026-03-02T09:00:00+00:00")])
     _log(tmp_path / "2", [_event("e1", "c1", "page_view", "2026-03-02T09:10:00+00:00")], [])
     _load(tmp_path / "2", store)
     assert event_source(store).unique_ids
     [row] = store.query(f"SELECT ts FROM {TIMELINE} WHERE event_id = 'api:e1'").to_pylist()
     assert row["ts"].minute == 10
-    assert run_funnel(store, FUNNEL.model_copy(update={"steps": FUNNEL.steps[:2]}),
-                      event_source(store)) == run_funnel(
-        store, FUNNEL.model_copy(update={"steps": FUNNEL.steps[:2]}), _live(store))
+    two_steps = FUNNEL.model_copy(update={"steps": FUNNEL.steps[:2]})
+    assert run_funnel(store, two_steps, event_source(store)) == run_funnel(
+        store, two_steps, _live(store))
 
 
 def test_a_stale_timeline_is_left_for_a_rebuild(tmp_path: Path,
                                                 store: AnalyticalStore) -> None:
-    _log(tmp_path / "1", [], [_decision("d1", "c1", "2026-03-02T09:00:00+00:00")])
-    _load(tmp_path / "1", store)
-    build_timeline(store)
+    _built(tmp_path / "1", store, [], [_decision("d1", "c1", "2026-03-02T09:00:00+00:00")])
     store.write("decision_log", pa.Table.from_pylist([{  # loaded some other way
         "decision_id": "d9", "customer_id": "c9", "at": "2026-03-02T09:00:00+00:00",
         "channel": "web", "given": '["banner"]'}]))

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -107,16 +107,6 @@ class DiffModel(BaseModel):
     new: str
     sentences: list[str]
     changes: dict[str, Any]
-
-
-class AuditModel(BaseModel):
-    id: int
-    at: dt.datetime
-    actor: str
-    action: str
-    subject: str
-    reason: str
-    detail: dict[str, Any]
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -289,14 +279,13 @@ def governance_routes(project_dir: Path, clock: Clock | None = None, *,
         return DiffModel(old=old, new=new, sentences=changes.describe(),
                          changes=changes.to_json())
 
-    @router.get("/audit", response_model=list[AuditModel])
+    @router.get("/audit", response_model=list[audit.AuditEntry])
     def audit_log(version: str | None = Query(default=None, description="only this version"),
                   limit: int = Query(default=200, ge=1, le=10_000),
-                  user: User = Depends(who)) -> list[AuditModel]:
+                  user: User = Depends(who)) -> list[audit.AuditEntry]:
         """The audit log, newest first: who did what, when, and why."""
         governance = reader(user)
-        return [AuditModel(id=e.id, at=_aware(e.at), actor=e.actor, action=e.action,
-                           subject=e.subject, reason=e.reason, detail=e.detail)
+        return [replace(e, at=_aware(e.at))
                 for e in audit.read(governance.engine, subject=version, limit=limit)]
 
     return router

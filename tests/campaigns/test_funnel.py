@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import pyarrow as pa
 import pytest
@@ -19,13 +19,6 @@ from accord.store.base import AnalyticalStore
 
 T0 = dt.datetime(2026, 3, 1, 9, 0, 0)
 STEPS = ("sent", "opened", "clicked", "visit", "purchase")
-
-
-@pytest.fixture
-def store() -> Iterator[AnalyticalStore]:
-    opened = open_store("duckdb")
-    yield opened
-    opened.close()
 
 
 def _table(rows: Sequence[tuple[str, str, str, dt.datetime, str]]) -> pa.Table:

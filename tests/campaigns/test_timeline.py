@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pyarrow as pa
 import pytest
@@ -31,13 +30,6 @@ from accord.store.sql import table
 T0 = dt.datetime(2026, 3, 2, 9, 0)
 M = dt.timedelta(minutes=1)
 COLUMNS = ("customer_id", "event_id", "event_type", "ts", "channel")
-
-
-@pytest.fixture
-def store() -> Iterator[AnalyticalStore]:
-    opened = open_store("duckdb")
-    yield opened
-    opened.close()
 
 
 def _events(rows: list[tuple[str | None, str, str, dt.datetime | None, str]]) -> pa.Table:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,7 +22,6 @@ from accord.campaigns.timeline import (
 )
 from accord.campaigns.timeline_delta import append_logged
 from accord.logs import DurableLog, load_logs
-from accord.store import open_store
 from accord.store.base import AnalyticalStore
 
 FUNNEL = Funnel(steps=[{"event_type": "decision"}, {"event_type": "page_view"},
@@ -39,13 +37,6 @@ def _event(event_id: str, customer: str, kind: str, at: str) -> dict[str, object
 def _decision(decision_id: str, customer: str, at: str) -> dict[str, object]:
     return {"decision_id": decision_id, "customer_id": customer, "at": at, "channel": "web",
             "placements": [], "candidates": [], "holdouts": [], "given": ["banner"]}
-
-
-@pytest.fixture
-def store() -> Iterator[AnalyticalStore]:
-    opened = open_store("duckdb")
-    yield opened
-    opened.close()
 
 
 def _log(folder: Path, events: list[dict[str, object]],

@@ -21,11 +21,11 @@ def _check_probabilities(classifier: TextClassifier, data: LabelledTexts) -> Non
 
 
 def test_registry_names_the_builtins_and_refuses_unknown_names() -> None:
-    assert sorted(CLASSIFIERS) == ["ensemble", "finetuned", "joint", "minilm", "tfidf",
-                                   "zeroshot"]
+    assert sorted(CLASSIFIERS) == ["blend", "ensemble", "finetuned", "joint", "minilm",
+                                   "tfidf", "zeroshot"]
     assert all(isinstance(create(name), TextClassifier) for name in CLASSIFIERS)
     with pytest.raises(UnknownClassifierError,
-                       match=r"unknown classifier 'bert' \(known: ensemble, finetuned, joint"):
+                       match=r"unknown classifier 'bert' \(known: blend, ensemble, "):
         create("bert")
 
 
@@ -94,3 +94,13 @@ def test_embeddings_are_unit_vectors_and_order_independent() -> None:
 def test_zero_shot_refuses_to_predict_before_it_has_topics() -> None:
     with pytest.raises(UnfittedModelError, match="fit it first"):
         CentroidClassifier().predict_proba(["text"])
+
+
+@needs_minilm
+def test_the_tokenizer_truncates_but_never_pads() -> None:
+    from accord.feedback.embedding import tokenizer
+
+    # the packaged tokenizer.json pads to 128; fine-tuning paid for that padding fourfold
+    loaded = tokenizer(8)
+    assert loaded.encode("hi").ids == [101, 7632, 102]  # [CLS] hi [SEP]
+    assert len(loaded.encode("a much longer sentence about a lost card and a refund").ids) == 8

@@ -74,7 +74,11 @@ def model_file() -> Path:
 
 
 def tokenizer(max_tokens: int) -> Any:
-    """The model's WordPiece tokenizer, truncating to ``max_tokens``.
+    """The model's WordPiece tokenizer, truncating to ``max_tokens`` and never padding.
+
+    The packaged ``tokenizer.json`` pads every text to 128 tokens; callers that batch pad
+    each batch to its own longest text instead (tweets average about 35 tokens, so fixed
+    padding would spend most of a forward pass on padding).
 
     Raises:
         MissingDependencyError: ``tokenizers`` is not installed.
@@ -85,6 +89,7 @@ def tokenizer(max_tokens: int) -> Any:
         raise MissingDependencyError(f"{exc.name} is not installed; {INSTALL_HINT}") from exc
     loaded = Tokenizer.from_file(str(TOKENIZER))
     loaded.enable_truncation(max_length=max_tokens)
+    loaded.no_padding()
     return loaded
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from accord.feedback.blend import BlendClassifier
 from accord.feedback.centroid import CentroidClassifier
 from accord.feedback.classifier import TextClassifier
 from accord.feedback.ensemble import EnsembleClassifier
@@ -42,3 +43,4 @@ register(EnsembleClassifier.name, EnsembleClassifier)
 register(CentroidClassifier.name, CentroidClassifier)
 register(JointClassifier.name, JointClassifier)
 register(FineTunedClassifier.name, FineTunedClassifier)
+register(BlendClassifier.name, BlendClassifier)

@@ -124,6 +124,7 @@ def test_predicting_before_fitting_is_refused() -> None:
     ({"batch_size": -2}, "batch_size must be at least 1, not -2"),
     ({"threads": 0}, "threads must be at least 1, not 0"),
     ({"learning_rate": 0.0}, "learning_rate must be positive, not 0.0"),
+    ({"networks": 0}, "networks must be at least 1, not 0"),
 ])
 def test_settings_out_of_range_are_refused(settings: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
@@ -168,3 +169,31 @@ def test_a_saved_model_directory_loads_and_predicts_the_same(
     assert loaded.classifier.threads == 1
     np.testing.assert_array_equal(loaded.classifier.predict_proba(texts),
                                   fitted.predict_proba(texts))
+
+
+def test_two_networks_average_the_log_probabilities_of_two_seeds(
+        moods: LabelledTexts, fitted: FineTunedClassifier) -> None:
+    settings = {"epochs": 4, "learning_rate": 1e-4, "batch_size": 4, "threads": 1}
+    pair = FineTunedClassifier(networks=2, **settings)
+    pair.fit(moods)
+    second = FineTunedClassifier(seed=1, **settings)
+    second.fit(moods)
+    texts = ["the crew was wonderful", "my luggage never arrived", "ok"]
+    # one thread: each seed's training is deterministic, so the pair is exactly the two
+    mean = (np.log(fitted.predict_proba(texts)) + np.log(second.predict_proba(texts))) / 2
+    expected = np.exp(mean) / np.exp(mean).sum(axis=1, keepdims=True)
+    assert not np.allclose(fitted.predict_proba(texts), second.predict_proba(texts))
+    np.testing.assert_allclose(pair.predict_proba(texts), expected, rtol=1e-9)
+    restored = pickle.loads(pickle.dumps(pair))
+    np.testing.assert_array_equal(restored.predict_proba(texts), pair.predict_proba(texts))
+
+
+def test_the_frozen_word_embeddings_are_not_saved(fitted: FineTunedClassifier) -> None:
+    # 30,522 x 384 float32 is 47 MB: the packaged model has them, unchanged by training
+    saved = pickle.dumps(fitted)
+    assert len(saved) < 45_000_000
+    network = fitted._loaded()[0]
+    assert not network["word"].weight.requires_grad
+    restored = pickle.loads(saved)._loaded()[0]
+    np.testing.assert_array_equal(restored["word"].weight.detach().numpy(),
+                                  network["word"].weight.detach().numpy())

@@ -4,17 +4,19 @@ For each registered model: training time, validation accuracy and macro-F1, and
 classification throughput (texts/s, the validation texts classified in one call) on a
 stratified 10 % validation split carved from Banking77's train.csv (seed 0). Then the same
 with only 10 examples per intent (few-shot), and the sentiment models' macro-F1 on a 15 %
-validation split of the airline tweets (seed 0; ``joint`` tunes its biases on an inner
-split of the training part only, so the held-out rows are seen once). The official Banking77
-test split is not in ../shared, so accuracy on it is not measured here. ``--folds K`` adds
-a stratified K-fold cross-validation over the whole airline file (mean and standard deviation
-of macro-F1), so a split's luck shows; each tweet is embedded once and reused across folds.
+validation split of the airline tweets (seed 0; ``joint`` tunes its biases, and ``blend``
+its weight and biases, on an inner split of the training part only, so the held-out rows
+are seen once). The official Banking77 test split is not in ../shared, so accuracy on it is
+not measured here. ``--folds K`` adds a stratified K-fold cross-validation over the whole
+airline file (mean and standard deviation of macro-F1), so a split's luck shows; each tweet
+is embedded once and reused across folds.
 
-    python bench/feedback.py                 # everything (~15 min on 2 busy cores)
+    python bench/feedback.py                 # everything (~1 h on 2 cores, mostly fine-tuning)
     python bench/feedback.py --skip-sentiment
     python bench/feedback.py --models tfidf,ensemble
     python bench/feedback.py --models ensemble,joint --skip-banking77   # sentiment only
     python bench/feedback.py --models joint --skip-banking77 --folds 5 --threads 1
+    python bench/feedback.py --models blend --skip-banking77   # ~20 min on 2 cores
 
 Progress goes to stderr; the last line of stdout is one JSON object.
 """

@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 #: Shares of the first member tried on the inner split (the second gets the rest).
 WEIGHTS = tuple(round(0.1 * k, 1) for k in range(11))
+#: Fine-tuned networks (seeds) in the default first member: two measure about 0.005
+#: macro-F1 better than one on the airline tweets, in the blend as alone.
+NETWORKS = 2
 #: The share used when there are too few texts of some label to tune on.
 DEFAULT_WEIGHT = 0.5
 
@@ -69,15 +72,17 @@ def choose(first: NDArray[np.float64], second: NDArray[np.float64], truth: NDArr
 class BlendClassifier:
     """Two classifiers' log-probabilities averaged with a tuned weight and prior shift.
 
-    By default the fine-tuned MiniLM (``finetuned``) and the joint TF-IDF + embedding head
-    (``joint``); any two classifiers learning the same labels blend the same way.
+    By default two fine-tuned MiniLM networks (``finetuned``, seeds 0 and 1) and the joint
+    TF-IDF + embedding head (``joint``); any two classifiers learning the same labels blend
+    the same way.
     """
 
     name = "blend"
 
     def __init__(self, first: TextClassifier | None = None,
                  second: TextClassifier | None = None) -> None:
-        self.first: TextClassifier = first if first is not None else FineTunedClassifier()
+        self.first: TextClassifier = (first if first is not None
+                                      else FineTunedClassifier(networks=NETWORKS))
         self.second: TextClassifier = second if second is not None else JointClassifier()
         self.weight = DEFAULT_WEIGHT
         self.biases: tuple[float, ...] = ()

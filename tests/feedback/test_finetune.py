@@ -197,3 +197,29 @@ def test_the_frozen_word_embeddings_are_not_saved(fitted: FineTunedClassifier) -
     restored = pickle.loads(saved)._loaded()[0]
     np.testing.assert_array_equal(restored["word"].weight.detach().numpy(),
                                   network["word"].weight.detach().numpy())
+
+
+def test_the_blend_trains_saves_and_evaluates_through_the_cli(
+        tmp_path: Path, tiny_train: LabelledTexts) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from accord.cli.main import app
+    from accord.feedback.blend import BlendClassifier
+    from accord.feedback.persistence import load
+    from tests.feedback.conftest import write_csv
+
+    data = write_csv(tmp_path / "train.csv", tiny_train)
+    columns = ["--data", str(data), "--text", "body", "--label", "intent"]
+    runner = CliRunner()
+    trained = runner.invoke(app, ["feedback", "train", *columns, "--out",
+                                  str(tmp_path / "blend"), "--model", "blend"])
+    assert trained.exit_code == 0, trained.output
+    blend = load(tmp_path / "blend").classifier
+    assert isinstance(blend, BlendClassifier)
+    assert isinstance(blend.first, FineTunedClassifier) and blend.first.networks == 2
+    report = runner.invoke(app, ["feedback", "evaluate", "--model", str(tmp_path / "blend"),
+                                 *columns, "--format", "json"])
+    assert report.exit_code == 0, report.output
+    assert json.loads(report.stdout)["accuracy"] >= 0.8

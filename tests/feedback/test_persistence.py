@@ -36,8 +36,8 @@ def _saved(tmp_path: Path, data: LabelledTexts) -> Path:
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("accord_version", "0.0.0-other", r"written by accord 0\.0\.0-other \(format 1\), this is"),
-    ("format_version", 99, r"\(format 99\), this is accord .* \(format 1\); retrain"),
+    ("accord_version", "0.0.0-other", r"written by accord 0\.0\.0-other \(format 2\), this is"),
+    ("format_version", 99, r"\(format 99\), this is accord .* \(format 2\); retrain"),
     ("format", "something-else", "not a accord-feedback-model manifest"),
 ])
 def test_a_model_from_another_version_is_refused(tmp_path: Path, tiny_train: LabelledTexts,

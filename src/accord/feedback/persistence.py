@@ -23,7 +23,9 @@ from accord.feedback.classifier import TextClassifier
 from accord.feedback.errors import ModelDirectoryError
 
 FORMAT = "accord-feedback-model"
-FORMAT_VERSION = 1
+#: Raised whenever a classifier's pickled state changes shape (2: the fine-tuned classifier
+#: keeps a list of networks without their frozen word embeddings).
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 MODEL = "model.pkl"
 

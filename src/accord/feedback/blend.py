@@ -26,6 +26,7 @@ from accord.feedback.joint import (
     macro_f1,
     tune_biases,
 )
+from accord.feedback.probabilities import log_probabilities, softmax
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,12 +43,6 @@ NETWORKS = 2
 DEFAULT_WEIGHT = 0.5
 
 
-def _log(proba: NDArray[np.float64]) -> NDArray[np.float64]:
-    import numpy as np
-
-    return np.log(np.clip(proba, 1e-12, None))
-
-
 def choose(first: NDArray[np.float64], second: NDArray[np.float64], truth: NDArray[np.int64]
            ) -> tuple[float, NDArray[np.float64], float]:
     """The weight of ``first`` and the biases whose blend of log-probabilities scores best.
@@ -59,7 +54,7 @@ def choose(first: NDArray[np.float64], second: NDArray[np.float64], truth: NDArr
     labels = first.shape[1]
     best: tuple[float, float, float, NDArray[np.float64]] | None = None
     for weight in WEIGHTS:
-        mixed = weight * _log(first) + (1.0 - weight) * _log(second)
+        mixed = weight * log_probabilities(first) + (1.0 - weight) * log_probabilities(second)
         biases = tune_biases(mixed, truth)
         score = macro_f1(truth, (mixed + biases).argmax(axis=1), labels)
         key = (score, -abs(weight - DEFAULT_WEIGHT))
@@ -134,10 +129,6 @@ class BlendClassifier:
         if not self.biases:
             raise UnfittedModelError(f"the {self.name} classifier has not been fitted; "
                                      "fit it first")
-        mixed = (self.weight * _log(self.first.predict_proba(texts))
-                 + (1.0 - self.weight) * _log(self.second.predict_proba(texts))
-                 + np.array(self.biases))
-        mixed -= mixed.max(axis=1, keepdims=True)
-        weights = np.exp(mixed)
-        result: NDArray[np.float64] = weights / weights.sum(axis=1, keepdims=True)
-        return result
+        return softmax(self.weight * log_probabilities(self.first.predict_proba(texts))
+                       + (1.0 - self.weight) * log_probabilities(self.second.predict_proba(texts))
+                       + np.array(self.biases))

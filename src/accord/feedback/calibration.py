@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from accord.feedback.classifier import TextClassifier
+from accord.feedback.probabilities import log_probabilities, softmax
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,13 +32,7 @@ def scale(proba: NDArray[np.float64], temperature: float) -> NDArray[np.float64]
     >>> scale(np.array([[0.6, 0.4]]), 0.5).round(3).tolist()
     [[0.692, 0.308]]
     """
-    import numpy as np
-
-    logits = np.log(np.clip(proba, 1e-12, None)) / temperature
-    logits -= logits.max(axis=1, keepdims=True)
-    weights = np.exp(logits)
-    scaled: NDArray[np.float64] = weights / weights.sum(axis=1, keepdims=True)
-    return scaled
+    return softmax(log_probabilities(proba) / temperature)
 
 
 def fit_temperature(proba: NDArray[np.float64], classes: Sequence[str],
@@ -57,7 +52,7 @@ def fit_temperature(proba: NDArray[np.float64], classes: Sequence[str],
 
     def loss(t: float) -> float:
         chosen = scale(subset, t)[np.arange(len(rows)), truth]
-        return float(-np.log(np.clip(chosen, 1e-12, None)).mean())
+        return float(-log_probabilities(chosen).mean())
 
     return min(GRID, key=loss)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from accord.feedback.dataset import LabelledTexts
 from accord.feedback.errors import UnfittedModelError
+from accord.feedback.probabilities import softmax
 from accord.feedback.sentence import SentenceClassifier
 
 if TYPE_CHECKING:
@@ -59,8 +60,5 @@ class CentroidClassifier(SentenceClassifier):
 
         if self._centroids is None:
             raise UnfittedModelError("the zero-shot classifier has no topics yet: fit it first")
-        scores = (self.embed(texts) @ self._centroids.T).astype(np.float64) / TEMPERATURE
-        scores -= scores.max(axis=1, keepdims=True)
-        weights = np.exp(scores)
-        proba: NDArray[np.float64] = weights / weights.sum(axis=1, keepdims=True)
-        return proba
+        return softmax((self.embed(texts) @ self._centroids.T).astype(np.float64)
+                       / TEMPERATURE)

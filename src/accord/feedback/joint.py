@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from accord.feedback.dataset import LabelledTexts, stratified_split
 from accord.feedback.embedding import MiniLMEmbedder, embedder
+from accord.feedback.probabilities import log_probabilities, softmax
 from accord.feedback.text import normalise
 from accord.feedback.tfidf import PRUNE_FROM
 
@@ -128,13 +129,11 @@ class JointClassifier:
     @staticmethod
     def _log_proba(features: Any, head: Any, texts: Sequence[str],
                    vectors: NDArray[np.float32]) -> NDArray[np.float64]:
-        import numpy as np
         from scipy import sparse
 
         matrix = sparse.hstack([features.transform(texts),
                                 sparse.csr_matrix(vectors * EMBEDDING_WEIGHT)]).tocsr()
-        proba: NDArray[np.float64] = head.predict_proba(matrix)
-        return np.log(np.clip(proba, 1e-12, None))
+        return log_probabilities(head.predict_proba(matrix))
 
     def fit(self, data: LabelledTexts) -> None:
         """Embed once; tune the biases on an inner split; refit the head on every text."""
@@ -161,12 +160,7 @@ class JointClassifier:
 
     def predict_proba(self, texts: Sequence[str]) -> NDArray[np.float64]:
         """Class probabilities after the prior shift, one row per text."""
-        import numpy as np
 
         normalised = [normalise(t) for t in texts]
-        shifted = self._log_proba(self._features, self._head, normalised,
-                                  self._embed(normalised)) + self._biases
-        shifted -= shifted.max(axis=1, keepdims=True)
-        weights = np.exp(shifted)
-        result: NDArray[np.float64] = weights / weights.sum(axis=1, keepdims=True)
-        return result
+        return softmax(self._log_proba(self._features, self._head, normalised,
+                                       self._embed(normalised)) + self._biases)

@@ -11,7 +11,6 @@ refitted on every text. Training therefore costs each member twice.
 from __future__ import annotations
 
 import copy
-from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -21,9 +20,9 @@ from accord.feedback.finetuned import FineTunedClassifier
 from accord.feedback.joint import (
     INNER_SEED,
     INNER_SHARE,
-    TUNE_FROM,
     JointClassifier,
     macro_f1,
+    tunable,
     tune_biases,
 )
 from accord.feedback.probabilities import log_probabilities, softmax
@@ -102,7 +101,7 @@ class BlendClassifier:
             raise FeedbackDataError(f"{self.name} classifier: needs every text labelled, with "
                                     f"at least two labels (got {len(classes)})")
         weight, biases, score = DEFAULT_WEIGHT, np.zeros(len(classes)), None
-        if min(Counter(data.labels).values()) >= TUNE_FROM:
+        if tunable(data.labels):
             inner, held = stratified_split(data, INNER_SHARE, INNER_SEED)
             trial = [copy.deepcopy(m) for m in (self.first, self.second)]
             for member in trial:

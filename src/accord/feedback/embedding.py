@@ -77,8 +77,8 @@ def tokenizer(max_tokens: int) -> Any:
     """The model's WordPiece tokenizer, truncating to ``max_tokens`` and never padding.
 
     The packaged ``tokenizer.json`` pads every text to 128 tokens; callers that batch pad
-    each batch to its own longest text instead (tweets average about 35 tokens, so fixed
-    padding would spend most of a forward pass on padding).
+    each batch to its own longest text instead (airline tweets average 26 tokens, so fixed
+    padding spent three quarters of fine-tuning on padding).
 
     Raises:
         MissingDependencyError: ``tokenizers`` is not installed.

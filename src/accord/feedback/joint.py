@@ -55,6 +55,17 @@ def macro_f1(truth: NDArray[Any], predicted: NDArray[Any], labels: int) -> float
     return float(np.mean(scores))
 
 
+def tunable(labels: Sequence[str]) -> bool:
+    """Whether there are two labels or more and :data:`TUNE_FROM` texts of each, enough to
+    carve an inner split to tune on.
+
+    >>> tunable(["a"] * 30 + ["b"] * 30), tunable(["a"] * 30 + ["b"] * 29)
+    (True, False)
+    """
+    counts = Counter(labels)
+    return len(counts) > 1 and min(counts.values()) >= TUNE_FROM
+
+
 def tune_biases(log_proba: NDArray[np.float64], truth: NDArray[Any]) -> NDArray[np.float64]:
     """Per-label biases added to log-probabilities that maximise macro-F1 (coordinate
     ascent over :data:`BIAS_GRID`, the first label fixed at 0 since only differences count).
@@ -143,7 +154,7 @@ class JointClassifier:
         vectors = self._embed(texts)
         classes = sorted(set(data.labels))
         biases = np.zeros(len(classes))
-        if len(classes) > 1 and min(Counter(data.labels).values()) >= TUNE_FROM:
+        if tunable(data.labels):
             # the split runs over row numbers so the embeddings are reused, not recomputed
             rows = LabelledTexts(tuple(str(i) for i in range(len(texts))), data.labels)
             inner, held = (np.array([int(t) for t in part.texts])

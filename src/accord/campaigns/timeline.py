@@ -82,10 +82,8 @@ def timeline_query(source: exp.Expr, columns: tuple[str, ...] = EVENT_COLUMNS) -
     :data:`CUSTOMER_KEY` and the order by key and time.
     """
     once = once_query(source, columns)
-    rank = exp.Window(this=exp.RowNumber(), order=exp.Order(
-        expressions=[exp.Ordered(this=_col("customer_id"))]))
     keys = exp.select(_col("customer_id"), exp.alias_(
-        exp.Cast(this=rank, to=exp.DataType.build("BIGINT")), CUSTOMER_KEY)).from_(
+        exp.Cast(this=key_rank(), to=exp.DataType.build("BIGINT")), CUSTOMER_KEY)).from_(
         _subquery(exp.select(_col("customer_id")).distinct().from_(_table("once")), "c"))
     return (exp.select(_col(CUSTOMER_KEY, "k"), *(_col(name, "o") for name in columns))
             .from_(_table("once", "o"))
@@ -94,6 +92,12 @@ def timeline_query(source: exp.Expr, columns: tuple[str, ...] = EVENT_COLUMNS) -
             .order_by(_col(CUSTOMER_KEY, "k"), _col("ts", "o"))
             .with_(exp.to_identifier("once", quoted=True), as_=once)
             .with_(exp.to_identifier("keys", quoted=True), as_=keys))
+
+
+def key_rank() -> exp.Window:
+    """1, 2, ... over customers in ``customer_id`` order: how new customers get keys."""
+    return exp.Window(this=exp.RowNumber(), order=exp.Order(
+        expressions=[exp.Ordered(this=_col("customer_id"))]))
 
 
 def once_query(source: exp.Expr, columns: tuple[str, ...] = EVENT_COLUMNS) -> exp.Select:

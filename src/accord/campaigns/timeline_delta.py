@@ -22,6 +22,7 @@ from accord.campaigns.timeline import (
     CUSTOMER_KEY,
     CUSTOMERS,
     TIMELINE,
+    key_rank,
     once_query,
     record_counts,
     source_counts,
@@ -62,9 +63,7 @@ def _statements() -> list[exp.Expression]:
     last = exp.Subquery(this=exp.select(exp.func(
         "COALESCE", exp.Max(this=_col(CUSTOMER_KEY)), exp.Literal.number(0))).from_(
         _table(CUSTOMERS)))
-    rank = exp.Window(this=exp.RowNumber(), order=exp.Order(
-        expressions=[exp.Ordered(this=_col("customer_id"))]))
-    keys = exp.select(_col("customer_id"), exp.alias_(exp.Add(this=last, expression=rank),
+    keys = exp.select(_col("customer_id"), exp.alias_(exp.Add(this=last, expression=key_rank()),
                                                       CUSTOMER_KEY)).from_(
         subquery(unseen, "u"))
     rows = (exp.select(_col(CUSTOMER_KEY, "k"), *(_col(name, "n") for name in EVENT_COLUMNS))

@@ -165,7 +165,9 @@ def decide(request: DecisionRequest, profile: Mapping[str, Any] | None,
     input_digest = digest(profile, request.context, request.channel, request.placements)
     decision_id = request.request_id or digest(
         customer_key, now.isoformat(), input_digest, rules.version)
-    rng = random.Random(int(decision_id.encode().hex()[:16] or "0", 16))
+    # seeded by the whole id (a string seed hashes every character): ids that share a prefix,
+    # as a caller's "order-..." numbers do, still draw independently
+    rng = random.Random(decision_id)
     base = {k: v for k, v in profile.items() if k != "segments"}
     inputs = {**base, **request.context, "segments": list(segments),
               "channel": request.channel, "placements": list(request.placements)}

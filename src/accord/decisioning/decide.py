@@ -220,9 +220,10 @@ def decide(request: DecisionRequest, profile: Mapping[str, Any] | None,
                                      rules.policy, now) is not None
             if not blocked:
                 given.append(default_id)
-                candidates[default_id] = _with(
-                    candidates.get(default_id, Candidate(default_id, Reason.DEFAULT)),
-                    Reason.DEFAULT, placement, "placement default")
+                # a default is a treatment of the catalogue, so the loop above gave it a
+                # candidate: it keeps that candidate's score and propensity
+                candidates[default_id] = _with(candidates[default_id], Reason.DEFAULT,
+                                               placement, "placement default")
         placements[placement] = tuple(given)
 
     return Decision(decision_id, now, request.customer_id, request.channel, rules.version,

@@ -31,9 +31,9 @@ shift
 work="$root/build/mutation/$target"
 
 # the scratch project: the target's [tool.mutmut] replacing the project's own sections
-mkdir -p "$work"
 "$python" - "$root/pyproject.toml" "$work/pyproject.toml" "$target" <<'PY'
 import json
+import pathlib
 import re
 import sys
 import tomllib
@@ -44,8 +44,14 @@ shared = dict(tomllib.loads(text)["tool"]["mutmut"])
 targets = shared.pop("targets")
 if target not in targets:
     sys.exit(f"unknown mutation target {target!r}; known: {', '.join(sorted(targets))}")
-settings = {**shared, "only_mutate": targets[target]["only_mutate"],
-            "pytest_add_cli_args_test_selection": targets[target]["tests"]}
+only_mutate, tests = targets[target]["only_mutate"], targets[target]["tests"]
+root = pathlib.Path(source).parent
+missing = [p for p in only_mutate if not any(root.glob(p))] + \
+    [p for p in tests if not (root / p).exists()]
+if missing:
+    sys.exit(f"mutation target {target!r} names paths that do not exist: {', '.join(missing)}")
+settings = {**shared, "only_mutate": only_mutate,
+            "pytest_add_cli_args_test_selection": tests}
 # drop every [tool.mutmut...] table, up to the next table that is not one
 kept, skipping = [], False
 for line in text.splitlines(keepends=True):
@@ -55,6 +61,7 @@ for line in text.splitlines(keepends=True):
         kept.append(line)
 # JSON strings, numbers, booleans and arrays of them are TOML too
 section = "".join(f"{key} = {json.dumps(value)}\n" for key, value in settings.items())
+pathlib.Path(destination).parent.mkdir(parents=True, exist_ok=True)
 open(destination, "w", encoding="utf-8").write(
     "".join(kept).rstrip("\n") + "\n\n[tool.mutmut]\n" + section)
 PY

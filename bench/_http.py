@@ -7,6 +7,7 @@ steady rate). Only 127.0.0.1 is ever contacted; the server is always stopped on 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 
 from accord.clock import SystemClock
 from accord.demo import DemoSpec, generate_demo
@@ -163,13 +165,18 @@ def _customer_ids(project: Path) -> list[str]:
 
 
 def _wait(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
+    children: set[int] = set()  # every worker seen: uvicorn replaces one that does not answer
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"the server exited with code {server.returncode} on start")
+        with contextlib.suppress(psutil.NoSuchProcess):
+            children |= {child.pid for child in psutil.Process(server.pid).children()}
         try:
             httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1)
             return
         except httpx.TransportError:
             time.sleep(0.2)
-    raise SystemExit("the server did not start within 60 s")
+    raise SystemExit(f"the server did not answer within 120 s; {len(children)} child processes "
+                     "were started (uvicorn kills and replaces a worker that does not answer "
+                     "its health check within 5 s, as when imports are slow on a busy machine)")

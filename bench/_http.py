@@ -179,4 +179,4 @@ def _wait(port: int, server: subprocess.Popen[bytes]) -> None:
             time.sleep(0.2)
     raise SystemExit(f"the server did not answer within 120 s; {len(children)} child processes "
                      "were started (uvicorn kills and replaces a worker that does not answer "
-                     "its health check within 5 s, as when imports are slow on a busy machine)")
+                     "its health check in time, as when imports are slow on a busy machine)")

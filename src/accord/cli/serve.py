@@ -12,6 +12,10 @@ from accord.cli.common import ProjectOption, guard, out_console
 
 __all__ = ["serve", "serve_command"]
 
+#: Seconds a worker may take to answer uvicorn's health check before it is killed and
+#: replaced (uvicorn's default, 5, is shorter than a worker's start on a loaded machine:
+#: every replacement was as slow, and the server never came up).
+WORKER_HEALTHCHECK_S = 30
 
 
 def serve(project: Path, *, host: str, port: int, workers: int = 1) -> None:
@@ -31,7 +35,8 @@ def serve(project: Path, *, host: str, port: int, workers: int = 1) -> None:
         return
     os.environ[PROJECT_ENV] = str(project.resolve())
     uvicorn.run("accord.server.app:app_from_environment", factory=True, host=host, port=port,
-                workers=workers, log_level="warning")
+                workers=workers, log_level="warning",
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
 
 
 def serve_command(

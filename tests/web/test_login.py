@@ -260,6 +260,29 @@ def test_unknown_names_are_counted_like_known_ones_and_an_address_is_throttled(
     assert entry.action == "login_throttled" and entry.detail["lock"] == "address:127.0.0.1"
 
 
+def test_guesses_sent_at_once_cannot_slip_past_the_lock(clients: Clients,
+                                                        site: Site) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    forms = []
+    for _ in range(16):
+        client = clients()
+        forms.append((client, form_token(client.get("/app/login").text)))
+
+    def guess(pair: tuple[httpx.Client, str]) -> int:
+        client, token = pair
+        return client.post("/app/login", data={"username": "mia", "password": "guess",
+                                                "csrf": token}).status_code
+
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(guess, forms))
+    assert sorted(answers) == [401] * 4 + [429] * 12, answers
+    actions = [e.action for e in read_audit(open_project_operational(site.directory).engine,
+                                            subject="user:mia")]
+    # only the first five passwords were checked at all
+    assert actions.count("login_failed") == 5 and actions.count("login_throttled") == 11
+
+
 # ---- timing ------------------------------------------------------------------------------
 
 

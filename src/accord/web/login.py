@@ -82,22 +82,23 @@ def login_routes(web: Web) -> APIRouter:
                         error="The login form had expired or was not sent from this site: "
                               "log in again.")
         address = _address(request)
-        lock = web.throttle.locked(username, address)
-        if lock is not None:
-            web.throttle.refused(username, address, lock)
+        attempt = web.throttle.begin(username, address)
+        if attempt.refused is not None:
+            web.throttle.refused(username, address, attempt.refused)
+            now = web.throttle.clock.now()
             response = form(request, next=target, status=429,
-                            error=lock.message(web.throttle.clock.now()))
-            response.headers["retry-after"] = str(lock.seconds(web.throttle.clock.now()))
+                            error=attempt.refused.message(now))
+            response.headers["retry-after"] = str(attempt.refused.seconds(now))
             return response
         user = web.users().authenticate(username, password)
         if user is None:
-            lock = web.throttle.failed(username, address)
+            lock = web.throttle.failed(username, address, attempt)
             if lock is not None:
                 return form(request, next=target, status=429,
                             error=lock.message(web.throttle.clock.now()))
             return form(request, next=target, status=401,
                         error="Wrong user name or password.")
-        web.throttle.succeeded(user.username)
+        web.throttle.succeeded(user.username, address)
         done = redirect(target)
         start(request, done, user.username)
         done.delete_cookie(LOGIN_COOKIE, path=PREFIX)

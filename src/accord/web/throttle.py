@@ -4,14 +4,17 @@ store so that every worker process sees the same counts.
 After :data:`USER_LIMIT` failures for one user name (or :data:`ADDRESS_LIMIT` from one
 address) the name (or address) is locked for :data:`FIRST_LOCK`, and every further failure
 doubles the lock, up to :data:`LONGEST_LOCK`. Counts are forgotten :data:`WINDOW` after the
-last failure or the end of the last lock, whichever is later; a right password clears the
-user name's count (not the address's: one account's success must not buy guesses at others).
-While locked, a login is refused without looking at the password, so a guess made then is
-never right. Unknown user names are counted like known ones: a lock says nothing about
-which names exist. Every failed and every refused login leaves an audit entry.
+last failure or the end of the last lock, whichever is later. While locked, a login is
+refused without looking at the password, so a guess made then is never right. Unknown user
+names are counted like known ones: a lock says nothing about which names exist. Every failed
+and every refused login leaves an audit entry.
 
-Counts change by compare-and-set (an ``UPDATE`` that names the count it read), so two
-workers counting the same failure at once both count.
+An attempt is counted (and the lock it would bring is set) *before* its password is checked,
+and uncounted if the password is right: a hundred guesses sent at once cannot all slip past
+the check while the first ones are still being verified. A right password clears the user
+name's count; the address only loses the attempt (one account's success must not buy
+guesses at others). Counts change by compare-and-set (an ``UPDATE`` that names the count it
+read), so two workers counting at once both count.
 """
 
 from __future__ import annotations
@@ -80,8 +83,18 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A login attempt as counted before its password is checked."""
+
+    #: Locked already: the attempt may not go on (its password is not checked).
+    refused: Lock | None
+    #: The lock this attempt brings if its password is wrong (set already, lifted if right).
+    locks: Lock | None
+
+
 class Throttle:
-    """Counts failed logins and says who is locked.
+    """Counts login attempts and says who is locked.
 
     Args:
         engine: the operational database (called when first needed).
@@ -97,16 +110,20 @@ class Throttle:
         return ((f"user:{username}"[:255], USER_LIMIT),
                 (f"address:{address}"[:255], ADDRESS_LIMIT))
 
-    def locked(self, username: str, address: str) -> Lock | None:
-        """The lock on this user name or address now (the longer of the two), if any."""
+    def begin(self, username: str, address: str) -> Attempt:
+        """Count an attempt before its password is checked (see the module docstring)."""
         now = self.clock.now()
-        keys = [key for key, _ in self._keys(username, address)]
-        with self._engine().connect() as connection:
-            rows = connection.execute(sa.select(login_attempts).where(
-                login_attempts.c.key.in_(keys))).all()
-        locks = [Lock(row.key, until, row.failures) for row in rows
-                 if (until := _utc(row.locked_until)) is not None and until > now]
-        return max(locks, key=lambda lock: lock.until, default=None)
+        refused = self._locked(username, address, now)
+        if refused is not None:
+            return Attempt(refused, None)
+        locks: list[Lock] = []
+        for key, limit in self._keys(username, address):
+            held, brought = self._count(key, limit, now)
+            if held is not None:  # locked by another worker in between
+                return Attempt(held, None)
+            if brought is not None:
+                locks.append(brought)
+        return Attempt(None, max(locks, key=lambda lock: lock.until, default=None))
 
     def refused(self, username: str, address: str, lock: Lock) -> None:
         """Record a login refused because of ``lock`` (in the audit log)."""
@@ -117,12 +134,11 @@ class Throttle:
                          detail={"address": address, "lock": lock.key,
                                  "until": lock.until.isoformat()})
 
-    def failed(self, username: str, address: str) -> Lock | None:
-        """Count a wrong password (or unknown user name) and audit it; the lock it starts."""
+    def failed(self, username: str, address: str, attempt: Attempt) -> Lock | None:
+        """A wrong password (or unknown user name), counted by :meth:`begin`: audited; the
+        lock it brought."""
         now = self.clock.now()
-        locks = [lock for key, limit in self._keys(username, address)
-                 if (lock := self._count(key, limit, now)) is not None]
-        lock = max(locks, key=lambda each: each.until, default=None)
+        lock = attempt.locks
         with self._engine().begin() as connection:
             audit.append(connection, at=now, actor=username[:128], action="login_failed",
                          subject=f"user:{username}"[:255],
@@ -131,22 +147,40 @@ class Throttle:
                                  "locked_until": lock.until.isoformat() if lock else None})
         return lock
 
-    def succeeded(self, username: str) -> None:
-        """A right password: the user name's count starts again."""
-        with self._engine().begin() as connection:
-            connection.execute(login_attempts.delete().where(
-                login_attempts.c.key == self._keys(username, "")[0][0]))
-
-    def _count(self, key: str, limit: int, now: dt.datetime) -> Lock | None:
+    def succeeded(self, username: str, address: str) -> None:
+        """A right password: the user name's count starts again, and the address loses the
+        attempt :meth:`begin` counted (and the lock it set, if it set one)."""
+        (user, _), (where, limit) = self._keys(username, address)
         table = login_attempts
-        while True:
+        with self._engine().begin() as connection:
+            connection.execute(table.delete().where(table.c.key == user))
+            connection.execute(table.update().where(table.c.key == where).values(
+                failures=sa.case((table.c.failures > 0, table.c.failures - 1), else_=0),
+                locked_until=sa.case((table.c.failures - 1 < limit, None),
+                                     else_=table.c.locked_until)))
+
+    def _locked(self, username: str, address: str, now: dt.datetime) -> Lock | None:
+        keys = [key for key, _ in self._keys(username, address)]
+        with self._engine().connect() as connection:
+            rows = connection.execute(sa.select(login_attempts).where(
+                login_attempts.c.key.in_(keys))).all()
+        locks = [Lock(row.key, until, row.failures) for row in rows
+                 if (until := _utc(row.locked_until)) is not None and until > now]
+        return max(locks, key=lambda lock: lock.until, default=None)
+
+    def _count(self, key: str, limit: int, now: dt.datetime
+               ) -> tuple[Lock | None, Lock | None]:
+        """Count one attempt on ``key``: (the lock that refuses it, the lock it brings)."""
+        table = login_attempts
+        for _ in range(100):  # compare-and-set: read again when another worker wrote between
             with self._engine().begin() as connection:
                 row = connection.execute(sa.select(table).where(table.c.key == key)).first()
                 if row is None:
                     failures = 1
                 else:
-                    last = _utc(row.last_failure_at)
-                    until = _utc(row.locked_until)
+                    last, until = _utc(row.last_failure_at), _utc(row.locked_until)
+                    if until is not None and until > now:
+                        return Lock(key, until, row.failures), None
                     since = max(last, until) if last and until else last
                     failures = 1 if since is None or now - since > WINDOW else row.failures + 1
                 length = lock_length(failures, limit)
@@ -156,11 +190,12 @@ class Throttle:
                     try:
                         connection.execute(table.insert().values(key=key, **values))
                     except sa.exc.IntegrityError:
-                        continue  # another worker counted the first failure: count again
+                        continue  # another worker counted the first attempt: count again
                 else:
                     changed = connection.execute(table.update().where(
                         table.c.key == key, table.c.failures == row.failures,
                         table.c.last_failure_at == row.last_failure_at).values(**values))
                     if changed.rowcount != 1:
-                        continue  # another worker counted in between: read again
-            return Lock(key, now + length, failures) if length else None
+                        continue
+            return None, Lock(key, now + length, failures) if length else None
+        raise RuntimeError(f"login attempts on {key} kept changing: not counted")

@@ -246,6 +246,22 @@ def test_guessing_a_password_is_throttled_with_growing_locks_and_audited(
     assert attempt(clients(), "mia", "a slip").status_code == 401
 
 
+def test_the_current_password_cannot_be_guessed_on_the_account_page(
+        clients: Clients) -> None:
+    mia = log_in(clients(), "mia")
+    token = form_token(mia.get("/app/account").text)
+
+    def change(current: str) -> httpx.Response:
+        return mia.post("/app/account/password", data={
+            "csrf": token, "current": current, "new": "a new long password",
+            "repeat": "a new long password"})
+
+    assert [change(f"guess {n}").status_code for n in range(5)] == [400] * 4 + [429]
+    locked = change(PASSWORDS["mia"])
+    assert locked.status_code == 429 and "Too many failed logins" in locked.text
+    assert attempt(clients(), "mia", PASSWORDS["mia"]).status_code == 429  # the name is locked
+
+
 def test_unknown_names_are_counted_like_known_ones_and_an_address_is_throttled(
         clients: Clients, site: Site) -> None:
     answers = [attempt(clients(), "nobody", f"guess {n}").status_code for n in range(5)]

@@ -27,6 +27,10 @@ def _dummy_hash() -> str:
     return _HASHER.hash("no user has this password")
 
 
+class WrongPassword(ConfigError):
+    """The current password given to change it is not the user's."""
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     username: str
@@ -78,11 +82,12 @@ class UserRepository:
         ends with the old password (in the same transaction), wherever it was opened.
 
         Raises:
-            ConfigError: the current password is wrong, or the new one too short.
+            WrongPassword: the current password is wrong.
+            ConfigError: the new password is too short.
         """
         user = self.authenticate(username, current)
         if user is None:
-            raise ConfigError("the current password is wrong")
+            raise WrongPassword("the current password is wrong")
         if len(new) < 8:
             raise ConfigError("a password needs at least 8 characters")
         now = self.clock.now()

@@ -24,6 +24,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from accord.errors import ConfigError
+from accord.rules.users import WrongPassword
 from accord.web.context import PREFIX, Refused, Web, redirect
 from accord.web.session import COOKIE, LIFETIME
 
@@ -129,12 +130,28 @@ def login_routes(web: Web) -> APIRouter:
                         ) -> HTMLResponse | RedirectResponse:
         viewer = web.viewer(request)
         web.check_csrf(viewer, csrf)
+        name, address = viewer.user.username, _address(request)
+        if new != repeat:
+            return web.page(request, "account.html", viewer, status=400,
+                            error="the new password and its repetition differ")
+        # the current password is guessed here as at the login form (a session left open on
+        # a shared computer): the same counts and locks
+        attempt = web.throttle.begin(name, address)
+        if attempt.refused is not None:
+            web.throttle.refused(name, address, attempt.refused)
+            return web.page(request, "account.html", viewer, status=429,
+                            error=attempt.refused.message(web.throttle.clock.now()))
         try:
-            if new != repeat:
-                raise ConfigError("the new password and its repetition differ")
-            web.users().change_password(viewer.user.username, current, new)
+            web.users().change_password(name, current, new)
+        except WrongPassword as exc:
+            lock = web.throttle.failed(name, address, attempt)
+            message = lock.message(web.throttle.clock.now()) if lock else str(exc)
+            return web.page(request, "account.html", viewer, status=429 if lock else 400,
+                            error=message)
         except ConfigError as exc:
+            web.throttle.succeeded(name, address)  # the current password was right
             return web.page(request, "account.html", viewer, status=400, error=str(exc))
+        web.throttle.succeeded(name, address)
         response = redirect(f"{PREFIX}/account", "Your password is changed: every other "
                             "session of yours has ended.")
         start(request, response, viewer.user.username)

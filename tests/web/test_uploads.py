@@ -154,6 +154,21 @@ def test_an_upload_over_the_body_limit_gets_a_page_naming_it(
     assert "at most 1 MiB" in response.text
 
 
+def test_a_streamed_body_is_cut_off_at_the_limit(login: Callable[[str], httpx.Client]) -> None:
+    mia = login("mia")
+    boundary = "b0undary"
+
+    def body() -> Iterator[bytes]:  # no Content-Length: the limit is counted as it arrives
+        yield (f"--{boundary}\r\nContent-Disposition: form-data; name=\"sheet\"; "
+               f"filename=\"big.csv\"\r\n\r\n").encode()
+        for _ in range(24):
+            yield b"x" * (64 << 10)
+
+    response = mia.post("/app/rules/import-table", content=body(), headers={
+        "content-type": f"multipart/form-data; boundary={boundary}"})
+    assert response.status_code == 413 and "at most 1 MiB" in response.text
+
+
 def test_a_condition_sql_cannot_express_is_refused_in_the_form(
         login: Callable[[str], httpx.Client], site: Site) -> None:
     mia = login("mia")

@@ -194,6 +194,9 @@ def test_login_needs_the_token_of_its_own_form(clients: Clients) -> None:
     crossed = victim.post("/app/login", data={"username": "mia", "csrf": other,
                                                "password": PASSWORDS["mia"]})
     assert crossed.status_code == 400
+    odd = victim.post("/app/login", data={"username": "mia", "csrf": "tökén",
+                                           "password": PASSWORDS["mia"]})
+    assert odd.status_code == 400  # a wrong token, not a server error
     assert attempt(victim, "mia", PASSWORDS["mia"]).status_code == 303
 
 
@@ -201,6 +204,7 @@ def test_logout_needs_the_session_token(clients: Clients) -> None:
     mia = log_in(clients(), "mia")
     assert mia.post("/app/logout").status_code == 400
     assert mia.post("/app/logout", data={"csrf": "forged"}).status_code == 400
+    assert mia.post("/app/logout", data={"csrf": "förged"}).status_code == 400
     assert mia.get("/app").status_code == 200  # still logged in
     assert log_out(mia).status_code == 303
     assert mia.get("/app").status_code == 303

@@ -7,7 +7,6 @@ app is another edge, with no rules of its own.
 
 from __future__ import annotations
 
-import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from accord.rules.governance import Governance
 from accord.rules.lifecycle import Role
 from accord.rules.users import User, UserRepository
 from accord.web.hub import HubReader
-from accord.web.session import COOKIE, Session, Sessions, Signer
+from accord.web.session import COOKIE, Session, Sessions, Signer, same_token
 from accord.web.throttle import Throttle
 
 #: Where the web app lives.
@@ -96,7 +95,7 @@ class Web:
 
     def check_csrf(self, viewer: Viewer, token: str | None) -> None:
         """Refuse (400) a state-changing request without the session's CSRF token."""
-        if not token or not hmac.compare_digest(token, viewer.session.csrf):
+        if not same_token(token, viewer.session.csrf):
             raise Refused(400, "the form was stale or not sent from this site; reload the "
                                "page and try again")
 

@@ -15,7 +15,6 @@ uvicorn trusts (``accord serve --forwarded-allow-ips``).
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import time
 from typing import Annotated
@@ -26,7 +25,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from accord.errors import ConfigError
 from accord.rules.users import WrongPassword
 from accord.web.context import PREFIX, Refused, Web, redirect
-from accord.web.session import COOKIE, LIFETIME
+from accord.web.session import COOKIE, LIFETIME, same_token
 
 #: The cookie that pairs the login form with its browser.
 LOGIN_COOKIE = "accord_login"
@@ -54,8 +53,11 @@ def login_routes(web: Web) -> APIRouter:
 
     def form(request: Request, *, next: str, error: str | None = None,
              status: int = 200) -> HTMLResponse:
-        """The login form with a fresh CSRF pair (cookie and field)."""
-        nonce = secrets.token_urlsafe(32)
+        """The login form with its CSRF pair (cookie and field): the browser's cookie when it
+        has one, so that two open login tabs both work."""
+        nonce = request.cookies.get(LOGIN_COOKIE, "")
+        if not 32 <= len(nonce) <= 64 or not nonce.isascii():
+            nonce = secrets.token_urlsafe(32)
         response = web.page(request, "login.html", None, status=status, next=next,
                             error=error, csrf=web.signer.sign(nonce, "login"))
         response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="lax", path=PREFIX,
@@ -78,7 +80,7 @@ def login_routes(web: Web) -> APIRouter:
               next: Annotated[str | None, Form()] = None) -> HTMLResponse | RedirectResponse:
         target = _safe_next(next)
         nonce = request.cookies.get(LOGIN_COOKIE, "")
-        if not nonce or not hmac.compare_digest(csrf, web.signer.sign(nonce, "login")):
+        if not nonce or not same_token(csrf, web.signer.sign(nonce, "login")):
             return form(request, next=target, status=400,
                         error="The login form had expired or was not sent from this site: "
                               "log in again.")
@@ -109,7 +111,7 @@ def login_routes(web: Web) -> APIRouter:
     def logout(request: Request, csrf: Annotated[str, Form()] = "") -> RedirectResponse:
         session = web.sessions.find(request.cookies.get(COOKIE), time.time())
         if session is not None:
-            if not hmac.compare_digest(csrf, session.csrf):
+            if not same_token(csrf, session.csrf):
                 raise Refused(400, "the form was stale or not sent from this site; reload "
                                    "the page and try again")
             web.sessions.end(session, time.time())

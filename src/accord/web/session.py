@@ -115,6 +115,12 @@ class Signer:
         return self._sign(value, label)
 
 
+def same_token(given: str | None, expected: str) -> bool:
+    """Whether a token sent with a form is the expected one, in constant time (compared as
+    bytes: a token with characters beyond ASCII is wrong, not an error)."""
+    return bool(given) and hmac.compare_digest(str(given).encode(), expected.encode())
+
+
 def _at(now: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(now, dt.UTC)
 

@@ -278,6 +278,10 @@ def test_unknown_names_are_counted_like_known_ones_and_an_address_is_throttled(
     assert attempt(clients(), "ola", PASSWORDS["ola"]).status_code == 429
     entry = read_audit(open_project_operational(site.directory).engine, limit=1)[0]
     assert entry.action == "login_throttled" and entry.detail["lock"] == "address:127.0.0.1"
+    # when the lock is over, one right password from the address does not lock it again
+    site.clock.advance(dt.timedelta(seconds=31))
+    assert attempt(clients(), "ola", PASSWORDS["ola"]).status_code == 303
+    assert attempt(clients(), "mia", PASSWORDS["mia"]).status_code == 303
 
 
 def test_guesses_sent_at_once_cannot_slip_past_the_lock(clients: Clients,

@@ -101,7 +101,7 @@ def login_routes(web: Web) -> APIRouter:
                             error=lock.message(web.throttle.clock.now()))
             return form(request, next=target, status=401,
                         error="Wrong user name or password.")
-        web.throttle.succeeded(user.username, address)
+        web.throttle.succeeded(user.username, address, attempt)
         done = redirect(target)
         start(request, done, user.username)
         done.delete_cookie(LOGIN_COOKIE, path=PREFIX)
@@ -151,9 +151,9 @@ def login_routes(web: Web) -> APIRouter:
             return web.page(request, "account.html", viewer, status=429 if lock else 400,
                             error=message)
         except ConfigError as exc:
-            web.throttle.succeeded(name, address)  # the current password was right
+            web.throttle.succeeded(name, address, attempt)  # the current one was right
             return web.page(request, "account.html", viewer, status=400, error=str(exc))
-        web.throttle.succeeded(name, address)
+        web.throttle.succeeded(name, address, attempt)
         response = redirect(f"{PREFIX}/account", "Your password is changed: every other "
                             "session of yours has ended.")
         start(request, response, viewer.user.username)

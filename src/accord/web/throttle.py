@@ -91,6 +91,8 @@ class Attempt:
     refused: Lock | None
     #: The lock this attempt brings if its password is wrong (set already, lifted if right).
     locks: Lock | None
+    #: Every lock the attempt set (one per user name or address that reached its limit).
+    brought: tuple[Lock, ...] = ()
 
 
 class Throttle:
@@ -123,7 +125,8 @@ class Throttle:
                 return Attempt(held, None)
             if brought is not None:
                 locks.append(brought)
-        return Attempt(None, max(locks, key=lambda lock: lock.until, default=None))
+        return Attempt(None, max(locks, key=lambda lock: lock.until, default=None),
+                       tuple(locks))
 
     def refused(self, username: str, address: str, lock: Lock) -> None:
         """Record a login refused because of ``lock`` (in the audit log)."""
@@ -147,17 +150,20 @@ class Throttle:
                                  "locked_until": lock.until.isoformat() if lock else None})
         return lock
 
-    def succeeded(self, username: str, address: str) -> None:
+    def succeeded(self, username: str, address: str, attempt: Attempt) -> None:
         """A right password: the user name's count starts again, and the address loses the
-        attempt :meth:`begin` counted (and the lock it set, if it set one)."""
-        (user, _), (where, limit) = self._keys(username, address)
+        attempt :meth:`begin` counted and the lock it set, if it set one."""
+        (user, _), (where, _) = self._keys(username, address)
         table = login_attempts
         with self._engine().begin() as connection:
             connection.execute(table.delete().where(table.c.key == user))
             connection.execute(table.update().where(table.c.key == where).values(
-                failures=sa.case((table.c.failures > 0, table.c.failures - 1), else_=0),
-                locked_until=sa.case((table.c.failures - 1 < limit, None),
-                                     else_=table.c.locked_until)))
+                failures=sa.case((table.c.failures > 0, table.c.failures - 1), else_=0)))
+            for lock in attempt.brought:
+                if lock.key == where:  # unless another failure has moved it on since
+                    connection.execute(table.update().where(
+                        table.c.key == where, table.c.locked_until == lock.until).values(
+                        locked_until=None))
 
     def _locked(self, username: str, address: str, now: dt.datetime) -> Lock | None:
         keys = [key for key, _ in self._keys(username, address)]

@@ -130,12 +130,15 @@ def _serve(directory: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
 @pytest.fixture
 def two_servers(site: Site) -> Iterator[tuple[str, str]]:
     """Two server processes on the same project (as two workers are)."""
-    started = [_serve(site.directory), _serve(site.directory, "--forwarded-allow-ips",
-                                                  "10.9.9.9")]
-    yield started[0][1], started[1][1]
-    for process, _ in started:
-        process.terminate()
-        process.communicate(timeout=20)  # waits, and closes its pipe
+    started: list[tuple[subprocess.Popen[bytes], str]] = []
+    try:
+        started.append(_serve(site.directory))
+        started.append(_serve(site.directory, "--forwarded-allow-ips", "10.9.9.9"))
+        yield started[0][1], started[1][1]
+    finally:  # the first is stopped even when the second did not start
+        for process, _ in started:
+            process.terminate()
+            process.communicate(timeout=20)  # waits, and closes its pipe
 
 
 def test_sessions_and_failed_logins_are_shared_by_server_processes_and_proxies_trusted_by_flag(

@@ -100,3 +100,12 @@ def test_a_database_at_an_older_revision_is_upgraded_keeping_its_data(tmp_path: 
         row = connection.execute(sa.text(
             "SELECT version, created_by, state FROM rule_versions")).one()
     assert tuple(row) == ("v1", "mia", "draft")
+
+
+def test_the_web_session_and_login_attempt_tables_are_migrated(tmp_path: Path) -> None:
+    store = open_operational(sqlite_url(tmp_path / "ops.sqlite"))
+    inspector = sa.inspect(store.engine)
+    assert {"web_sessions", "login_attempts"} <= set(inspector.get_table_names())
+    assert {c["name"] for c in inspector.get_columns("web_sessions")} == {
+        "id_hash", "username", "created_at", "expires_at", "revoked_at"}
+    assert "0008_web_sessions" in store.revision()

@@ -51,10 +51,19 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
+    """A page whose script errors and Content-Security-Policy refusals fail the test: every
+    page must work under the policy it is served with."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     opened = context.new_page()
+    problems: list[str] = []
+    opened.on("console", lambda message: problems.append(message.text)
+              if "Content Security Policy" in message.text else None)
+    opened.on("pageerror", lambda error: problems.append(str(error)))
+    opened.on("response", lambda response: problems.append(f"{response.status} {response.url}")
+              if response.status == 404 and "/app/static/" in response.url else None)
     yield opened
     context.close()
+    assert problems == [], "\n".join(problems)
 
 
 def shot(page: Any, name: str) -> None:
@@ -215,3 +224,27 @@ def test_every_page_in_the_browser_labelled_and_usable_by_keyboard(
         assert page.evaluate(UNLABELLED) == [], f"unlabelled fields on {path}"
         assert page.locator("h1").count() == 1
         shot(page, name)
+
+
+def test_a_refused_segment_shows_its_error_and_a_logged_out_session_stays_out(
+        page: Any, served: str) -> None:
+    log_in(page, served, "mia")
+    page.goto(f"{served}/app/segments")
+    page.get_by_label("Name", exact=True).fill("odd")
+    page.get_by_label("Condition (FEEL, over the profile's fields)").fill("monetary >>> 1")
+    page.get_by_role("button", name="Save segment").click()
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    assert "cannot be compiled to SQL" in summary.inner_text()
+    assert page.get_by_label("Condition (FEEL, over the profile's fields)").input_value() \
+        == "monetary >>> 1"
+    shot(page, "18-segment-refused")
+    page.get_by_role("link", name="mia").click()
+    page.wait_for_url(f"{served}/app/account")
+    assert page.get_by_label("Current password").count() == 1
+    shot(page, "19-account")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "accord_session")
+    log_out(page)
+    page.context.add_cookies([cookie])  # the old cookie put back, as a thief would
+    page.goto(f"{served}/app/rules")
+    assert "/app/login" in page.url

@@ -42,7 +42,8 @@ def login(clients: Callable[..., httpx.Client]) -> Login:
     def log_in(user: str) -> httpx.Client:
         client = clients()
         response = client.post("/app/login", data={
-            "username": user, "password": PASSWORDS[user], "next": "/app"})
+            "username": user, "password": PASSWORDS[user], "next": "/app",
+            "csrf": _csrf(client.get("/app/login").text)})
         assert response.status_code == 303, response.text
         return client
 
@@ -65,7 +66,8 @@ def test_pages_need_a_login_and_a_right_password(
     response = anonymous.get("/app/rules")
     assert response.status_code == 303
     assert response.headers["location"] == "/app/login?next=/app/rules"
-    wrong = anonymous.post("/app/login", data={"username": "mia", "password": "nope"})
+    wrong = anonymous.post("/app/login", data={"username": "mia", "password": "nope",
+                                               "csrf": _csrf(anonymous.get("/app/login").text)})
     assert wrong.status_code == 401 and "Wrong user name or password" in wrong.text
     forged = clients(cookies={"accord_session": "eyJ1IjoibWlhIn0.x"})
     assert forged.get("/app").status_code == 303
@@ -150,16 +152,18 @@ def test_a_marketer_cannot_approve_through_the_page_or_the_endpoint(
 
 def test_a_segment_condition_is_checked_counted_and_saved(login: Login, site: Site) -> None:
     mia = login("mia")
-    good = mia.post("/app/segments/preview", data={"condition": "monetary > 100"})
-    assert good.status_code == 200 and "customers match now" in good.text
-    bad = mia.post("/app/segments/preview", data={"condition": "monetary >"})
-    assert 'role="alert"' in bad.text and "column" in bad.text
     token = _csrf(mia.get("/app/segments").text)
+    htmx = {"X-CSRF-Token": token, "HX-Request": "true"}
+    good = mia.post("/app/segments/preview", data={"condition": "monetary > 100"},
+                    headers=htmx)
+    assert good.status_code == 200 and "customers match now" in good.text
+    bad = mia.post("/app/segments/preview", data={"condition": "monetary >"}, headers=htmx)
+    assert 'role="alert"' in bad.text and "column" in bad.text
     project = site.directory / "accord.yaml"
     before = project.read_text()
     refused = mia.post("/app/segments", data={"name": "big", "condition": "monetary >",
                                                "csrf": token})
-    assert "level=error" in refused.headers["location"]
+    assert refused.status_code == 400 and "There is a problem" in refused.text
     assert project.read_text() == before
     mia.post("/app/segments", data={"name": "big_spenders", "condition": "monetary > 2000",
                                     "description": "over 2000", "csrf": token})

@@ -18,9 +18,14 @@ __all__ = ["serve", "serve_command"]
 WORKER_HEALTHCHECK_S = 30
 
 
-def serve(project: Path, *, host: str, port: int, workers: int = 1) -> None:
+def serve(project: Path, *, host: str, port: int, workers: int = 1,
+          forwarded_allow_ips: str | None = None) -> None:
     """Serve ``project`` on ``host:port`` until interrupted (Ctrl-C), in ``workers``
-    processes (each builds its own app: own connections, own log segments)."""
+    processes (each builds its own app: own connections, own log segments).
+
+    ``forwarded_allow_ips`` names the proxies whose ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are believed (uvicorn's default: 127.0.0.1 only); the web app's
+    cookies are ``Secure`` when such a proxy says the request came over HTTPS."""
     import uvicorn
 
     from accord.server import create_app
@@ -31,12 +36,14 @@ def serve(project: Path, *, host: str, port: int, workers: int = 1) -> None:
     out_console.print(f"Serving {project} on http://{host}:{port} with {workers} worker(s) "
                       f"(API docs: http://{host}:{port}/docs); Ctrl-C stops.")
     if workers == 1:
-        uvicorn.run(create_app(project), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(project), host=host, port=port, log_level="warning",
+                    forwarded_allow_ips=forwarded_allow_ips)
         return
     os.environ[PROJECT_ENV] = str(project.resolve())
     uvicorn.run("accord.server.app:app_from_environment", factory=True, host=host, port=port,
                 workers=workers, log_level="warning",
-                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+                forwarded_allow_ips=forwarded_allow_ips)
 
 
 def serve_command(
@@ -44,6 +51,10 @@ def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Server processes.", min=1, max=64)] = 1,
+    forwarded_allow_ips: Annotated[str | None, typer.Option(
+        help="Proxies (comma-separated addresses, or *) trusted to say the client's address "
+             "and scheme in X-Forwarded-For / X-Forwarded-Proto; default 127.0.0.1.")] = None,
 ) -> None:
     """Serve decisions, outcomes, events, profile lookups and segment counts over HTTP."""
-    serve(project, host=host, port=port, workers=workers)
+    serve(project, host=host, port=port, workers=workers,
+          forwarded_allow_ips=forwarded_allow_ips)

@@ -207,3 +207,24 @@ capacity_notices = sa.Table(
     sa.Column("key", sa.String(255), primary_key=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# ---- web sessions and login throttling (accord.web; migration 0008_web_sessions) ---------
+
+web_sessions = sa.Table(
+    "web_sessions", metadata,
+    # the SHA-256 of the session id the cookie carries: a copy of the table opens no session
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(128), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)
+
+login_attempts = sa.Table(
+    "login_attempts", metadata,
+    # "user:<name>" or "address:<ip>": one row per thing that is throttled
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failure_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("locked_until", sa.DateTime(timezone=True)),
+)

@@ -78,6 +78,8 @@ from accord.feel.parser import parse_expression, parse_unary_tests
 
 __all__ = [
     "CellProblem",
+    "SheetLimits",
+    "SheetTooLarge",
     "SpreadsheetError",
     "read_table_csv",
     "read_table_xlsx",
@@ -153,6 +155,29 @@ class SpreadsheetError(ConfigError):
         super().__init__(message)
 
 
+@dataclass(frozen=True, slots=True)
+class SheetLimits:
+    """How much of a workbook is read at most: an uploaded ``.xlsx`` is a zip that a few
+    hundred kilobytes can unpack to gigabytes, so sizes are checked before parsing and rows
+    and cells are counted while streaming.
+
+    Attributes:
+        unpacked_bytes: the total size of the workbook's files once unpacked.
+        rows: the rows of the sheet (blank ones too: they are read as well).
+        cells: the cells of the sheet, counted row by row as they are read.
+        members: the files inside the workbook's zip.
+    """
+
+    unpacked_bytes: int = 20 << 20
+    rows: int = 10_000
+    cells: int = 200_000
+    members: int = 1_000
+
+
+class SheetTooLarge(ConfigError):
+    """A workbook over one of its :class:`SheetLimits`; the message names the limit."""
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -193,11 +218,13 @@ def read_table_csv(path_or_text: str | os.PathLike[str], *, name: str,
 
 
 def read_table_xlsx(path: str | os.PathLike[str], *, name: str, sheet: str | None = None,
-                    hit_policy: str | None = None,
-                    names: Iterable[str] = ()) -> m.DecisionTable:
+                    hit_policy: str | None = None, names: Iterable[str] = (),
+                    limits: SheetLimits = SheetLimits()) -> m.DecisionTable:
     """Read a decision table from an XLSX workbook (layout in the module docstring).
 
-    Formulas are read as the values Excel last computed for them.
+    Formulas are read as the values Excel last computed for them. The workbook is checked
+    against ``limits`` before it is parsed (its unpacked size, from the zip's directory),
+    then streamed (openpyxl's read-only mode) with its rows and cells counted.
 
     Args:
         path: the ``.xlsx`` file.
@@ -206,17 +233,20 @@ def read_table_xlsx(path: str | os.PathLike[str], *, name: str, sheet: str | Non
         hit_policy: the hit policy when the sheet has no ``hit policy:`` row (default FIRST);
             when both are given they must agree.
         names: names cells may read besides those the input expressions read.
+        limits: the most the workbook may hold.
 
     Returns:
         The decision table.
 
     Raises:
         SpreadsheetError: naming every bad cell.
+        SheetTooLarge: naming the limit the workbook is over.
         ConfigError: when the file cannot be read or has no such sheet.
     """
     import openpyxl  # imported here: CSV users and ``import accord`` do not pay for it
 
     file = os.fspath(path)
+    _check_unpacked(file, limits)
     try:
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError, ValueError ... on bad files
@@ -229,13 +259,56 @@ def read_table_xlsx(path: str | os.PathLike[str], *, name: str, sheet: str | Non
         else:
             raise ConfigError(f"workbook {file} has no sheet {sheet!r} "
                               f"(sheets: {', '.join(workbook.sheetnames)})")
-        rows = [[_cell_text(value) for value in row]
-                for row in worksheet.iter_rows(values_only=True)]
         title = str(worksheet.title)
+        if hasattr(worksheet, "reset_dimensions"):
+            # the sheet's declared size is not trusted: rows are read as they are stored,
+            # not padded to a width or height the file claims
+            worksheet.reset_dimensions()
+        rows = _bounded(([_cell_text(value) for value in row]
+                         for row in worksheet.iter_rows(values_only=True)),
+                        limits, f"{Path(file).name}, sheet {title}")
     finally:
         workbook.close()  # read-only workbooks keep the file open until closed
     return _build_table(rows, _Where(file, title), name=name, hit_policy=hit_policy,
                         names=names)
+
+
+def _check_unpacked(file: str, limits: SheetLimits) -> None:
+    """Refuse a workbook whose zip unpacks to more than the limits, before parsing it (the
+    sizes come from the zip's directory; :mod:`zipfile` reads no more than they declare)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise ConfigError(f"cannot read workbook {Path(file).name}: {exc}") from None
+    if len(members) > limits.members:
+        raise SheetTooLarge(f"workbook {Path(file).name} holds {len(members):,} files, over "
+                            f"the limit of {limits.members:,}")
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limits.unpacked_bytes:
+        raise SheetTooLarge(f"workbook {Path(file).name} unpacks to {_mib(unpacked)}, over "
+                            f"the limit of {_mib(limits.unpacked_bytes)} unpacked")
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1 << 20):.1f} MiB"
+
+
+def _bounded(rows: Iterable[list[str]], limits: SheetLimits, where: str) -> list[list[str]]:
+    """The rows, read until they are over the row or cell limit (then refused: the rest of
+    the sheet is never read)."""
+    kept: list[list[str]] = []
+    cells = 0
+    for row in rows:
+        if len(kept) >= limits.rows:
+            raise SheetTooLarge(f"{where} has more than {limits.rows:,} rows, the limit")
+        cells += len(row)
+        if cells > limits.cells:
+            raise SheetTooLarge(f"{where} has more than {limits.cells:,} cells, the limit")
+        kept.append(row)
+    return kept
 
 
 def _cell_text(value: Any) -> str:

@@ -11,7 +11,12 @@ as a table) over the same governance, decision service and stores as the API and
 * ``/app/rules``: versions; diff, scenarios, simulation report; the dmn-js editor that saves
   a draft; spreadsheet upload; submit, approve, reject, activate, roll back as roles allow.
 
-Log in with the users of rule governance (``accord users create``).
+* ``/app/account``: change one's password (every other session ends).
+
+Log in with the users of rule governance (``accord users create``). Sessions are kept in the
+operational store (:mod:`accord.web.session`), failed logins throttled
+(:mod:`accord.web.throttle`), and every response under ``/app`` carries the security headers
+and body limit of :mod:`accord.web.headers`.
 """
 
 from accord.web.app import install_web

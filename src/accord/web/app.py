@@ -22,6 +22,7 @@ from accord.web.campaigns import campaign_routes
 from accord.web.context import PREFIX, LoginRequired, Refused, Web
 from accord.web.customers import customer_routes
 from accord.web.feedback import feedback_routes
+from accord.web.headers import WebGuard
 from accord.web.home import home_routes
 from accord.web.hub import HubReader
 from accord.web.login import login_routes
@@ -50,6 +51,11 @@ def install_web(app: FastAPI, root: Path, *, clock: Clock, profiles: OnlineReade
                    campaign_routes(web), feedback_routes(web)):
         app.include_router(router, include_in_schema=False)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="web-static")
+
+    def refuse(request: Request, status: int, message: str) -> HTMLResponse:
+        return web.page(request, "error.html", None, status=status, message=message)
+
+    app.add_middleware(WebGuard, prefix=PREFIX, refuse=refuse)
 
     @app.exception_handler(LoginRequired)
     def login_required(request: Request, exc: LoginRequired) -> RedirectResponse | HTMLResponse:

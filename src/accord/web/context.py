@@ -25,7 +25,8 @@ from accord.rules.governance import Governance
 from accord.rules.lifecycle import Role
 from accord.rules.users import User, UserRepository
 from accord.web.hub import HubReader
-from accord.web.session import COOKIE, Session, Signer
+from accord.web.session import COOKIE, Session, Sessions, Signer, same_token
+from accord.web.throttle import Throttle
 
 #: Where the web app lives.
 PREFIX = "/app"
@@ -73,6 +74,8 @@ class Web:
         self.clock = clock
         self.signer = signer
         self.operational = operational
+        self.sessions = Sessions(signer, lambda: operational().engine)
+        self.throttle = Throttle(lambda: operational().engine, clock)
         self.decisions = decisions
         self.hub = hub
         self.governance = governance
@@ -82,7 +85,7 @@ class Web:
 
     def viewer(self, request: Request) -> Viewer:
         """The logged-in user (roles read now), or :class:`LoginRequired`."""
-        session = self.signer.verify(request.cookies.get(COOKIE), time.time())
+        session = self.sessions.find(request.cookies.get(COOKIE), time.time())
         if session is None:
             raise LoginRequired()
         user = self.users().get(session.username)
@@ -91,7 +94,8 @@ class Web:
         return Viewer(user, session)
 
     def check_csrf(self, viewer: Viewer, token: str | None) -> None:
-        if token != viewer.session.csrf:
+        """Refuse (400) a state-changing request without the session's CSRF token."""
+        if not same_token(token, viewer.session.csrf):
             raise Refused(400, "the form was stale or not sent from this site; reload the "
                                "page and try again")
 

@@ -18,8 +18,10 @@ from typing import Any
 import duckdb
 from sqlglot import exp
 
-from accord.errors import ConfigError
+from accord.errors import ConfigError, FeelError
 from accord.feel.sql import compile_expression_sql
+from accord.project.config import Segment
+from accord.segments.build import SegmentDefinitionError, compile_members, profile_types
 from accord.store import open_store
 from accord.store.base import AnalyticalStore
 
@@ -71,6 +73,26 @@ class HubReader:
             yield store
         finally:
             store.close()
+
+    def check_segment(self, segment: Segment) -> None:
+        """Compile a segment to SQL exactly as ``accord build`` will, over the columns and
+        types of the built profiles: what passes here builds.
+
+        Raises:
+            accord.errors.ConfigError: naming the segment and what does not compile (a
+                FEEL construct SQL cannot express, an unknown field, a non-boolean
+                condition), or that the store cannot be read now.
+        """
+        if not self.path.is_file():
+            # nothing built yet: no columns to check against, but SQL must still express it
+            try:
+                compile_expression_sql(segment.condition)
+            except FeelError as exc:
+                raise SegmentDefinitionError(segment.name, f"condition {segment.condition!r}: "
+                                             f"{exc}") from None
+            return
+        with self.store() as store:
+            compile_members([segment], profile_types(store))
 
     def timeline(self, customer_id: str, limit: int = 50) -> list[TimelineEntry]:
         """The customer's orders, events, tickets and classified feedback, newest first."""

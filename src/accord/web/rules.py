@@ -11,17 +11,28 @@ button or a hand-made request.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import UploadFile as StarletteUpload
+from starlette.exceptions import HTTPException
 
 from accord.errors import AccordError
 from accord.rules.diff import diff_rule_sets
 from accord.rules.governance import ConflictError, Governance, ScenarioFailure
-from accord.rules.lifecycle import TRANSITIONS, Forbidden, GovernanceError, Role, State
+from accord.rules.lifecycle import (
+    TRANSITIONS,
+    Forbidden,
+    GovernanceError,
+    Role,
+    State,
+    permit,
+)
 from accord.rules.proposal import StoredSimulation
 from accord.web.charts import Chart, grouped_bars, transitions
 from accord.web.context import PREFIX, Refused, Viewer, Web, redirect
@@ -160,13 +171,28 @@ def rule_routes(web: Web) -> APIRouter:
                         f"{saved.version} saved as a draft based on {version}")
 
     @router.post(f"{PREFIX}/rules/import-table", response_model=None)
-    async def upload(request: Request, table: Annotated[str, Form()],
-                     sheet: Annotated[UploadFile, File()], csrf: Annotated[str, Form()]
-                     ) -> RedirectResponse:
-        viewer = web.viewer(request)
-        web.check_csrf(viewer, csrf)
-        return _import(web, viewer, table.strip(), sheet.filename or "table.csv",
-                       await sheet.read())
+    async def upload(request: Request) -> RedirectResponse:
+        # who asks, and whether they may author rules, is known before the body is read:
+        # a refused upload costs no parsing (the form is read by hand, not by FastAPI)
+        viewer = await run_in_threadpool(web.viewer, request)
+        try:
+            permit("draft", actor=viewer.user.username, roles=viewer.user.roles)
+        except Forbidden as exc:
+            raise Refused(403, str(exc)) from None
+        try:
+            form = await request.form(max_files=1, max_fields=4)
+        except HTTPException as exc:
+            raise Refused(400, f"the upload form is not as expected: {exc.detail}") from None
+        try:
+            csrf, table, sheet = form.get("csrf"), form.get("table"), form.get("sheet")
+            web.check_csrf(viewer, csrf if isinstance(csrf, str) else None)
+            if not isinstance(table, str) or not isinstance(sheet, StarletteUpload):
+                raise Refused(400, "the upload needs a table name and a .csv or .xlsx file")
+            content = await sheet.read()
+            filename = Path(sheet.filename or "table.csv").name
+        finally:
+            await form.close()
+        return await run_in_threadpool(_import, web, viewer, table.strip(), filename, content)
 
     @router.post(f"{PREFIX}/rules/{{version}}/simulate", response_model=None)
     def simulate(request: Request, version: str, csrf: Annotated[str, Form()]
@@ -219,8 +245,13 @@ def _import(web: Web, viewer: Viewer, table: str, filename: str, content: bytes
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / Path(filename).name
             path.write_bytes(content)
-            decision_table: Any = read_table_xlsx(path, name=table) if suffix == ".xlsx" \
-                else read_table_csv(path, name=table)
+            try:
+                decision_table: Any = read_table_xlsx(path, name=table) \
+                    if suffix == ".xlsx" else read_table_csv(path, name=table)
+            except AccordError as exc:
+                # the messages name the file: as the user called it, not where it was put
+                message = str(exc).replace(f"{folder}{os.sep}", "")
+                return redirect(f"{PREFIX}/rules", message, "error")
         catalogue, files = governance.rules.files(newest)
         imported = import_table(files, table, decision_table)
         saved = governance.draft(viewer.user, catalogue, imported.files, based_on=newest,

@@ -18,9 +18,24 @@ from accord.project.config import Segment
 from accord.rules.lifecycle import Role
 from accord.server.segments import SegmentCounts
 from accord.web.charts import index_bars
-from accord.web.context import PREFIX, Refused, Web, redirect
+from accord.web.context import PREFIX, Refused, Viewer, Web, redirect
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+def parse_segment(name: str, condition: str, description: str) -> Segment:
+    """A segment as typed in the form, its name and FEEL checked.
+
+    Raises:
+        ConfigError: a bad name, or a condition that does not parse.
+    """
+    if not _NAME.match(name):
+        raise ConfigError(f"segment name {name!r}: use lower-case letters, digits and _, "
+                          "starting with a letter")
+    try:
+        return Segment(name=name, condition=condition, description=description)
+    except ValueError as exc:
+        raise ConfigError(f"segment {name!r}: {exc}") from None
 
 
 def save_segment(project: Path, name: str, condition: str, description: str) -> bool:
@@ -31,13 +46,7 @@ def save_segment(project: Path, name: str, condition: str, description: str) -> 
     """
     from ruamel.yaml import YAML
 
-    if not _NAME.match(name):
-        raise ConfigError(f"segment name {name!r}: use lower-case letters, digits and _, "
-                          "starting with a letter")
-    try:
-        Segment(name=name, condition=condition, description=description)
-    except ValueError as exc:
-        raise ConfigError(f"segment {name!r}: {exc}") from None
+    parse_segment(name, condition, description)
     path = project / PROJECT_FILE
     yaml = YAML()
     yaml.preserve_quotes = True
@@ -64,19 +73,28 @@ def segment_routes(web: Web, counts: SegmentCounts) -> APIRouter:
 
     @router.get(f"{PREFIX}/segments", response_class=HTMLResponse)
     def segments(request: Request, edit: str | None = None) -> HTMLResponse:
-        viewer = web.viewer(request)
+        return page(request, web.viewer(request), edit=edit)
+
+    def page(request: Request, viewer: Viewer, *, status: int = 200, edit: str | None = None,
+             form: dict[str, str] | None = None, error: str | None = None) -> HTMLResponse:
         try:
             summary, problem = counts.read(), None
         except AccordError as exc:
             summary, problem = None, str(exc)
         chosen = next((s for s in (summary.segments if summary else ())
                        if s.name == edit), None)
-        return web.page(request, "segments.html", viewer, summary=summary, problem=problem,
-                        chosen=chosen, can_edit=viewer.has(Role.MARKETER, Role.ADMIN))
+        if form is None:
+            form = {"name": chosen.name, "condition": chosen.condition,
+                    "description": chosen.description} if chosen else \
+                {"name": "", "condition": "", "description": ""}
+        return web.page(request, "segments.html", viewer, status=status, summary=summary,
+                        problem=problem, chosen=chosen, form=form, error=error,
+                        can_edit=viewer.has(Role.MARKETER, Role.ADMIN))
 
     @router.post(f"{PREFIX}/segments/preview", response_class=HTMLResponse)
     def preview(request: Request, condition: Annotated[str, Form()] = "") -> HTMLResponse:
         viewer = web.viewer(request)
+        web.check_csrf(viewer, request.headers.get("x-csrf-token"))
         if not condition.strip():
             return web.page(request, "segment_preview.html", viewer, error="Type a condition.",
                             result=None, chart=None)
@@ -95,16 +113,20 @@ def segment_routes(web: Web, counts: SegmentCounts) -> APIRouter:
     @router.post(f"{PREFIX}/segments", response_model=None)
     def save(request: Request, name: Annotated[str, Form()],
              condition: Annotated[str, Form()], csrf: Annotated[str, Form()],
-             description: Annotated[str, Form()] = "") -> RedirectResponse:
+             description: Annotated[str, Form()] = "") -> HTMLResponse | RedirectResponse:
         viewer = web.viewer(request)
         web.check_csrf(viewer, csrf)
         if not viewer.has(Role.MARKETER, Role.ADMIN):
             raise Refused(403, f"{viewer.user.username!r} may not edit segments: it needs the "
                                "role marketer or admin")
+        typed = {"name": name.strip(), "condition": condition.strip(),
+                 "description": description.strip()}
         try:
-            new = save_segment(web.root, name.strip(), condition.strip(), description.strip())
+            # compiled to SQL as the build will: what is saved, builds
+            web.hub.check_segment(parse_segment(**typed))
+            new = save_segment(web.root, **typed)
         except ConfigError as exc:
-            return redirect(f"{PREFIX}/segments", str(exc), "error")
+            return page(request, viewer, status=400, form=typed, error=str(exc))
         done = "added" if new else "changed"
         return redirect(f"{PREFIX}/segments", f"Segment {name} {done}: it is counted at the "
                         "next build ('accord build').")

@@ -6,7 +6,9 @@
       var target = document.getElementById(script.dataset.chart);
       if (!target || target.dataset.rendered) { return; }
       target.dataset.rendered = '1';
-      vegaEmbed(target, JSON.parse(script.textContent), { actions: false, renderer: 'svg' })
+      // ast + the interpreter: vega evaluates its expressions without eval (the page's CSP)
+      vegaEmbed(target, JSON.parse(script.textContent), {
+        actions: false, renderer: 'svg', ast: true, expr: window.vegaExpressionInterpreter })
         .catch(function (error) { target.textContent = 'The chart could not be drawn: ' + error; });
     });
   }

@@ -2,7 +2,7 @@
 // are a click away), and on save puts the edited XML in the form.
 (async function () {
   var xml = JSON.parse(document.getElementById('dmn-xml').textContent);
-  var modeler = new DmnJS({ container: '#canvas', common: { keyboard: { bindTo: window } } });
+  var modeler = new DmnJS({ container: '#canvas' });  // keyboard binding is implicit now
   window.accordModeler = modeler;  // for the browser tests
   try {
     await modeler.importXML(xml);

@@ -48,7 +48,8 @@ def service(tmp_path: Path) -> DecisionService:
     return DecisionService(rules, profiles, ContactStore(tmp_path / "contacts.sqlite"),
                            FixedClock(NOW),
                            decision_log=DurableLog(tmp_path / "logs", "decisions"),
-                           event_log=DurableLog(tmp_path / "logs", "events"))
+                           event_log=DurableLog(tmp_path / "logs", "events"),
+                           outcome_log=DurableLog(tmp_path / "logs", "outcomes"))
 
 
 def test_decides_for_a_customer_found_by_email(service: DecisionService) -> None:
@@ -130,11 +131,16 @@ def test_decisions_and_events_reach_the_analytical_store(service: DecisionServic
     decision = service.decide("web", {"hero": 1}, customer="c_ann", explore=False)
     service.ingest_events([EventIn(event_id="e7", type="page_view", occurred_at=NOW,
                                    customer_id="c_ann")])
-    assert service.decision_log is not None
-    service.decision_log.flush()
+    [given] = decision.given()
+    service.record_outcome(decision.decision_id, given, OutcomeKind.CLICK)
+    # each append returned once on disk: nothing to flush
     store = open_store()
     report = load_logs(tmp_path / "logs", store)
-    assert report.rows == {"events": 1, "decisions": 1, "feedback": 0}
+    assert report.rows == {"events": 1, "decisions": 1, "feedback": 0, "outcomes": 1}
+    assert store.query("SELECT decision_id, treatment_id, kind, customer_id FROM outcome_log"
+                       ).to_pylist() == [{"decision_id": decision.decision_id,
+                                          "treatment_id": given, "kind": "click",
+                                          "customer_id": "c_ann"}]
     logged = store.query("SELECT decision_id, rule_version, candidates FROM decision_log")
     assert logged.column("decision_id").to_pylist() == [decision.decision_id]
     assert "vip-lounge" in logged.column("candidates")[0].as_py()

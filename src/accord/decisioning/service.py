@@ -102,13 +102,15 @@ class DecisionService:
     def __init__(self, rules: ActiveRules, profiles: OnlineReader | None,
                  contacts: ContactStore, clock: Clock, *,
                  decision_log: DurableLog | None = None,
-                 event_log: DurableLog | None = None) -> None:
+                 event_log: DurableLog | None = None,
+                 outcome_log: DurableLog | None = None) -> None:
         self.rules = rules
         self.profiles = profiles
         self.contacts = contacts
         self.clock = clock
         self.decision_log = decision_log
         self.event_log = event_log
+        self.outcome_log = outcome_log
 
     def _customer(self, key: str | None, reject_unknown: bool
                   ) -> tuple[str | None, dict[str, Any] | None]:
@@ -147,7 +149,8 @@ class DecisionService:
                                       decision.given())
         record = decision_record(decision)
         if self.decision_log is not None:
-            self.decision_log.append([orjson.dumps(record, default=str)], durable=False)
+            # acknowledged means on disk: the log group-commits concurrent appends
+            self.decision_log.append([orjson.dumps(record, default=str)])
         return decision, record
 
     def preview(self, channel: str, placements: Mapping[str, int], *, customer: str,
@@ -181,15 +184,23 @@ class DecisionService:
 
     def record_outcome(self, decision_id: str, treatment_id: str, kind: OutcomeKind, *,
                        value: Decimal | None = None) -> RecordedOutcome:
-        """Record an outcome; the next decision for the customer sees it."""
+        """Record an outcome; the next decision for the customer sees it. Returns once it is
+        also on disk in the outcome log (for the analytical store)."""
         rules = self.rules.current()
         treatment = rules.catalogue.by_id().get(treatment_id)
         segments = self.contacts.decision_segments(decision_id) or []
         keys = rules.propensities_for(Propensities()).key(treatment_id, segments)
-        return self.contacts.record_outcome(
-            decision_id, treatment_id, kind, self.clock.now(), value=value,
+        now = self.clock.now()
+        recorded = self.contacts.record_outcome(
+            decision_id, treatment_id, kind, now, value=value,
             cost=treatment.cost if treatment is not None else Decimal(0),
             segment_keys=tuple({"", keys[1]}))
+        if self.outcome_log is not None:
+            self.outcome_log.append([orjson.dumps({
+                "decision_id": decision_id, "treatment_id": treatment_id, "kind": kind.value,
+                "at": now.isoformat(), "value": None if value is None else str(value),
+                "customer_id": recorded.customer_key})])
+        return recorded
 
     def ingest_events(self, events: Sequence[EventIn]) -> int:
         """Make a batch durable (returns once on disk), then visible to decisions."""

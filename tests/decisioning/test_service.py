@@ -4,6 +4,8 @@ seen by the next decision, rule switches without a restart."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -124,6 +126,36 @@ def test_rules_switch_atomically_without_restart() -> None:
     assert loads == ["v1", "v2"]
     with pytest.raises(ConfigError, match="no active rule set"):
         ActiveRules(lambda: None, load).current()
+
+
+def test_requests_during_the_first_load_wait_for_it() -> None:
+    """Threads deciding at once in a fresh worker: the second must not answer "no active
+    rule set" while the first is still loading it (it did, as 503s under load)."""
+    gate = threading.Event()
+
+    def load(version: str) -> RuleSet:
+        gate.wait(10)
+        return _rules(version)
+
+    active = ActiveRules(lambda: "v1", load)
+    answers: list[object] = []
+
+    def current() -> None:
+        try:
+            answers.append(active.current().version)
+        except ConfigError as exc:
+            answers.append(exc)
+
+    first = threading.Thread(target=current)
+    first.start()
+    time.sleep(0.2)  # the first is inside the load
+    second = threading.Thread(target=current)
+    second.start()
+    time.sleep(0.2)
+    gate.set()
+    first.join(10)
+    second.join(10)
+    assert answers == ["v1", "v1"]
 
 
 def test_decisions_and_events_reach_the_analytical_store(service: DecisionService,

@@ -14,6 +14,10 @@ __all__ = ["serve", "serve_command"]
 
 
 
+#: How long a worker may take to answer uvicorn's supervisor before it is killed.
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def serve(project: Path, *, host: str, port: int, workers: int = 1) -> None:
     """Serve ``project`` on ``host:port`` until interrupted (Ctrl-C), in ``workers``
     processes (each builds its own app: own connections, own log segments)."""
@@ -30,8 +34,12 @@ def serve(project: Path, *, host: str, port: int, workers: int = 1) -> None:
         uvicorn.run(create_app(project), host=host, port=port, log_level="warning")
         return
     os.environ[PROJECT_ENV] = str(project.resolve())
+    # uvicorn kills a worker that does not answer its supervisor's ping within the timeout
+    # (5 s by default) and starts another: on a busy machine a worker importing the app can
+    # miss it, and then every replacement misses it too, so the API never comes up
     uvicorn.run("accord.server.app:app_from_environment", factory=True, host=host, port=port,
-                workers=workers, log_level="warning")
+                workers=workers, log_level="warning",
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
 
 
 def serve_command(

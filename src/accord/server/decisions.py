@@ -124,10 +124,12 @@ def decision_routes(service: Callable[[], DecisionService], verify: Verifier) ->
         body = _decision_body(await request.body())
         engine = service()
         try:
-            decision, record = engine.decide_record(
+            # off the event loop: it returns once the decision is on disk, and concurrent
+            # requests share one fsync (the log's group commit) only from threads
+            decision, record = await run_in_threadpool(lambda: engine.decide_record(
                 body.channel, body.placements, customer=body.customer,
                 anonymous_id=body.anonymous_id, context=body.context,
-                request_id=body.request_id, explore=body.explore, trace=body.trace)
+                request_id=body.request_id, explore=body.explore, trace=body.trace))
         except UnknownCustomer as exc:
             raise ApiError(404, "unknown_customer", str(exc)) from None
         record = dict(record)  # the logged record stays as logged

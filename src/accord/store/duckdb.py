@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
+from accord.permissions import make_private, private_dir
 from accord.store.base import Capabilities
 
 
@@ -27,8 +28,10 @@ class DuckDBStore:
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False,
                  threads: int | None = None, memory_limit: str | None = None) -> None:
         self.path = Path(path) if path is not None else None
+        created = False
         if self.path is not None and not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
+            created = not self.path.exists()
         config: dict[str, Any] = {}
         if threads:
             config["threads"] = threads
@@ -36,6 +39,8 @@ class DuckDBStore:
             config["memory_limit"] = memory_limit
         self.connection = duckdb.connect(str(self.path) if self.path else ":memory:",
                                          read_only=read_only, config=config)
+        if created:  # it holds personal data: owner-only, as its folder
+            make_private(str(self.path))
         self._depth = 0
 
     def sql(self, tree: exp.Expression) -> str:

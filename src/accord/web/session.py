@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from accord.permissions import private_dir
+
 #: The cookie's name.
 COOKIE = "accord_session"
 #: How long a login lasts, in seconds.
@@ -40,7 +42,7 @@ def load_secret(path: Path) -> bytes:
     """The project's signing secret, created (0600) when missing."""
     if path.is_file():
         return path.read_bytes()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     secret = secrets.token_bytes(32)
     # the secret is written under another name and linked into place: two workers starting
     # together agree on whichever landed first, and nobody reads a half-written file

@@ -41,7 +41,14 @@ class DuckDBStore:
                                          read_only=read_only, config=config)
         if created:  # it holds personal data: owner-only, as its folder
             make_private(str(self.path))
+        # DuckDB (re)creates its write-ahead log after each checkpoint with the umask's mode;
+        # it is made owner-only after each statement (its folder is owner-only meanwhile)
+        self._wal = f"{self.path}.wal" if self.path is not None and not read_only else None
         self._depth = 0
+
+    def _private_wal(self) -> None:
+        if self._wal is not None:
+            make_private(self._wal)
 
     def sql(self, tree: exp.Expression) -> str:
         return tree.sql(dialect="duckdb")
@@ -52,11 +59,13 @@ class DuckDBStore:
     def query(self, tree: exp.Expression | str) -> pa.Table:
         relation = self.connection.sql(self._text(tree))
         if relation is None:  # a statement, not a query
+            self._private_wal()
             return pa.table({})
         return relation.to_arrow_table()
 
     def execute(self, tree: exp.Expression | str) -> None:
         self.connection.execute(self._text(tree))
+        self._private_wal()
 
     def write(self, table: str, data: pa.Table, *, mode: str = "append") -> None:
         self.connection.register("__accord_write", data)
@@ -72,6 +81,7 @@ class DuckDBStore:
                 self.connection.execute(f"CREATE TABLE {quoted} AS SELECT * FROM __accord_write")
         finally:
             self.connection.unregister("__accord_write")
+            self._private_wal()
 
     def tables(self) -> list[str]:
         rows = self.connection.execute(

@@ -137,10 +137,15 @@ class DecisionService:
     def decide_record(self, channel: str, placements: Mapping[str, int], *,
                       customer: str | None = None, anonymous_id: str | None = None,
                       context: Mapping[str, Any] | None = None, request_id: str | None = None,
-                      explore: bool = True, trace: bool = False
+                      explore: bool = True, trace: bool = False, wait: bool = True
                       ) -> tuple[Decision, dict[str, Any]]:
         """:meth:`decide`, also returning the decision as logged (:func:`decision_record`),
-        built once for the log and the API's response."""
+        built once for the log and the API's response.
+
+        Returns once the decision is on disk in the decision log, or at once with ``wait``
+        False: the caller then waits for :meth:`logged` before acknowledging it (an event
+        loop decides inline and waits for the disk in a thread, where concurrent requests
+        share one fsync)."""
         decision, key, now, profile = self._decide(
             channel, placements, customer=customer, anonymous_id=anonymous_id,
             context=context, request_id=request_id, explore=explore, trace=trace)
@@ -150,8 +155,13 @@ class DecisionService:
         record = decision_record(decision)
         if self.decision_log is not None:
             # acknowledged means on disk: the log group-commits concurrent appends
-            self.decision_log.append([orjson.dumps(record, default=str)])
+            self.decision_log.append([orjson.dumps(record, default=str)], durable=wait)
         return decision, record
+
+    def logged(self) -> None:
+        """Return once every decision this process has appended is on disk."""
+        if self.decision_log is not None:
+            self.decision_log.flush()
 
     def preview(self, channel: str, placements: Mapping[str, int], *, customer: str,
                 context: Mapping[str, Any] | None = None) -> Decision:

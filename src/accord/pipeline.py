@@ -22,6 +22,7 @@ from accord.connectors.ingest import run_ingest
 from accord.connectors.report import IngestReport
 from accord.identity.resolve import IdentityReport, run_identity
 from accord.online import OnlineReport, open_online, run_online
+from accord.permissions import private_dir, private_tree
 from accord.profiles.build import ProfilesReport, run_profiles
 from accord.progress import Progress
 from accord.project import load_project
@@ -96,6 +97,10 @@ def build(project_dir: Path | str, *, as_of: dt.date | None = None, clock: Clock
         seconds[step] = time.perf_counter() - started
         return result
 
+    # the state folder holds personal data: owner-only, including what an earlier version
+    # created readable by all (new files get their mode where they are created)
+    private_dir(state_dir(root))
+    private_tree(state_dir(root))
     store = open_store("duckdb", store_path(root))
     try:
         ingested = timed("ingest", lambda: run_ingest(project, root, store, clock=clock,

@@ -134,3 +134,38 @@ def test_a_failed_append_rolls_back_the_batch_too(store: AnalyticalStore) -> Non
     assert store.query("SELECT count(*) AS n FROM decision_log").to_pylist() == [{"n": 1}]
     assert event_source(store).unique_ids  # timeline and log still agree
     assert not any(name.startswith("_timeline") for name in store.tables())
+
+
+def test_a_timeline_without_decisions_takes_them_later(tmp_path: Path,
+                                                       store: AnalyticalStore) -> None:
+    """A timeline built before any decision has no value in ``variant`` or ``campaign``:
+    its columns still get their declared types, so a decision batch appends to it (it was
+    created with type NULL and every load failed: ``Unimplemented type for cast``)."""
+    _built(tmp_path / "1", store, [_event("e1", "c1", "page_view", "2026-03-02T09:05:00+00:00")],
+           [])
+    types = {row["column_name"]: row["data_type"] for row in store.query(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        f"WHERE table_name = '{TIMELINE}'").to_pylist()}
+    assert types["variant"] == "VARCHAR" and types["campaign"] == "VARCHAR"
+    _log(tmp_path / "2", [], [_decision("d1", "c1", "2026-03-02T09:00:00+00:00")])
+    _load(tmp_path / "2", store)
+    assert event_source(store).unique_ids  # appended, not left stale
+    rows = store.query(f"SELECT event_id, variant FROM {TIMELINE} ORDER BY event_id").to_pylist()
+    assert rows == [{"event_id": "api:e1", "variant": None},
+                    {"event_id": "decision:d1", "variant": "banner"}]
+
+
+def test_a_timeline_of_an_earlier_version_is_rebuilt_not_appended(
+        tmp_path: Path, store: AnalyticalStore) -> None:
+    _built(tmp_path / "1", store, [_event("e1", "c1", "page_view", "2026-03-02T09:05:00+00:00")],
+           [])
+    # as versions before the declared types built it: a column of type NULL
+    store.execute(f"CREATE OR REPLACE TABLE {TIMELINE} AS "
+                  f"SELECT * REPLACE (NULL AS variant) FROM {TIMELINE}")
+    _log(tmp_path / "2", [], [_decision("d1", "c1", "2026-03-02T09:00:00+00:00")])
+    _load(tmp_path / "2", store)  # the batch loads; the timeline is left stale
+    assert store.query("SELECT count(*) AS n FROM decision_log").to_pylist() == [{"n": 1}]
+    assert not event_source(store).unique_ids
+    report = refresh_timeline(store)
+    assert report is not None and report.events == 2
+    assert event_source(store).unique_ids

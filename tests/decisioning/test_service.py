@@ -4,6 +4,8 @@ seen by the next decision, rule switches without a restart."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -48,7 +50,8 @@ def service(tmp_path: Path) -> DecisionService:
     return DecisionService(rules, profiles, ContactStore(tmp_path / "contacts.sqlite"),
                            FixedClock(NOW),
                            decision_log=DurableLog(tmp_path / "logs", "decisions"),
-                           event_log=DurableLog(tmp_path / "logs", "events"))
+                           event_log=DurableLog(tmp_path / "logs", "events"),
+                           outcome_log=DurableLog(tmp_path / "logs", "outcomes"))
 
 
 def test_decides_for_a_customer_found_by_email(service: DecisionService) -> None:
@@ -125,16 +128,51 @@ def test_rules_switch_atomically_without_restart() -> None:
         ActiveRules(lambda: None, load).current()
 
 
+def test_requests_during_the_first_load_wait_for_it() -> None:
+    """Threads deciding at once in a fresh worker: the second must not answer "no active
+    rule set" while the first is still loading it (it did, as 503s under load)."""
+    gate = threading.Event()
+
+    def load(version: str) -> RuleSet:
+        gate.wait(10)
+        return _rules(version)
+
+    active = ActiveRules(lambda: "v1", load)
+    answers: list[object] = []
+
+    def current() -> None:
+        try:
+            answers.append(active.current().version)
+        except ConfigError as exc:
+            answers.append(exc)
+
+    first = threading.Thread(target=current)
+    first.start()
+    time.sleep(0.2)  # the first is inside the load
+    second = threading.Thread(target=current)
+    second.start()
+    time.sleep(0.2)
+    gate.set()
+    first.join(10)
+    second.join(10)
+    assert answers == ["v1", "v1"]
+
+
 def test_decisions_and_events_reach_the_analytical_store(service: DecisionService,
                                                          tmp_path: Path) -> None:
     decision = service.decide("web", {"hero": 1}, customer="c_ann", explore=False)
     service.ingest_events([EventIn(event_id="e7", type="page_view", occurred_at=NOW,
                                    customer_id="c_ann")])
-    assert service.decision_log is not None
-    service.decision_log.flush()
+    [given] = decision.given()
+    service.record_outcome(decision.decision_id, given, OutcomeKind.CLICK)
+    # each append returned once on disk: nothing to flush
     store = open_store()
     report = load_logs(tmp_path / "logs", store)
-    assert report.rows == {"events": 1, "decisions": 1, "feedback": 0}
+    assert report.rows == {"events": 1, "decisions": 1, "feedback": 0, "outcomes": 1}
+    assert store.query("SELECT decision_id, treatment_id, kind, customer_id FROM outcome_log"
+                       ).to_pylist() == [{"decision_id": decision.decision_id,
+                                          "treatment_id": given, "kind": "click",
+                                          "customer_id": "c_ann"}]
     logged = store.query("SELECT decision_id, rule_version, candidates FROM decision_log")
     assert logged.column("decision_id").to_pylist() == [decision.decision_id]
     assert "vip-lounge" in logged.column("candidates")[0].as_py()

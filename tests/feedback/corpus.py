@@ -13,6 +13,7 @@ from accord.feedback.dataset import LabelledTexts
 from accord.feedback.persistence import save
 from accord.feedback.project import SENTIMENT_MODEL, TAXONOMY_FILE, TOPIC_MODEL
 from accord.feedback.registry import create
+from accord.permissions import private_file
 
 TOPICS = {
     "card_lost": ["I lost my card", "my card was stolen", "cannot find my bank card",
@@ -64,5 +65,6 @@ def save_models(state: Path, *, sentiment: bool = True) -> Path:
         moods = create("tfidf")
         moods.fit(_labelled(2))
         save(moods, state / SENTIMENT_MODEL)
+    private_file(state / TAXONOMY_FILE)  # as save_taxonomy writes it: customers' texts
     (state / TAXONOMY_FILE).write_text(TAXONOMY, encoding="utf-8")
     return state

@@ -18,11 +18,16 @@ from accord.errors import ConfigError
 from accord.store.sql import column as _col
 from accord.store.sql import table as _table
 
-__all__ = ["EVENT_COLUMNS", "LOGGED", "SOURCE_TABLES", "hub_events"]
+__all__ = ["EVENT_COLUMNS", "EVENT_TYPES", "LOGGED", "SOURCE_TABLES", "hub_events"]
 
-#: The relation's columns, in order.
-EVENT_COLUMNS = ("customer_id", "event_id", "event_type", "ts", "channel", "campaign",
-                 "value", "path", "variant")
+#: The relation's columns, in order, with their types. Declared, not taken from the values:
+#: a part with no value for a column (ingested events have no ``variant``) would otherwise
+#: give a table built from the union alone the type ``NULL`` there, and no later batch with a
+#: value could be appended to it.
+EVENT_TYPES = {"customer_id": "VARCHAR", "event_id": "VARCHAR", "event_type": "VARCHAR",
+               "ts": "TIMESTAMP", "channel": "VARCHAR", "campaign": "VARCHAR",
+               "value": "DOUBLE", "path": "VARCHAR", "variant": "VARCHAR"}
+EVENT_COLUMNS = tuple(EVENT_TYPES)
 
 
 def _type(kind: str) -> exp.DataType:
@@ -49,8 +54,15 @@ def _id(prefix: str, value: exp.Expr) -> exp.Expr:
 
 
 def _select(values: dict[str, exp.Expr], table: str, alias: str | None = None) -> exp.Select:
-    return exp.select(*(exp.alias_(values[name], name, quoted=True)
+    return exp.select(*(exp.alias_(_typed(values[name], EVENT_TYPES[name]), name, quoted=True)
                         for name in EVENT_COLUMNS)).from_(_table(table, alias))
+
+
+def _typed(value: exp.Expr, kind: str) -> exp.Expr:
+    """``value`` as the column's declared type (a no-op where it already is)."""
+    if isinstance(value, exp.Cast) and value.to.is_type(kind):
+        return value
+    return exp.Cast(this=value, to=_type(kind))
 
 
 def _ingested() -> exp.Select:

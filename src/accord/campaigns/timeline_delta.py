@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from accord.campaigns.events import EVENT_COLUMNS, LOGGED
+from accord.campaigns.events import EVENT_COLUMNS, EVENT_TYPES, LOGGED
 from accord.campaigns.timeline import (
     CUSTOMER_KEY,
     CUSTOMERS,
@@ -79,6 +79,17 @@ def _statements() -> list[exp.Expression]:
     ]
 
 
+def _declared_types(store: AnalyticalStore) -> bool:
+    """Whether the stored timeline's columns have their declared types (a timeline built
+    before they were declared may have a column of type ``NULL``, which takes no value)."""
+    rows = store.query(exp.select(_col("column_name"), _col("data_type"))
+                       .from_(exp.table_("columns", db="information_schema"))
+                       .where(exp.column("table_name").eq(exp.Literal.string(TIMELINE))))
+    types = dict(zip(rows.column("column_name").to_pylist(),
+                     rows.column("data_type").to_pylist(), strict=True))
+    return all(types.get(name) == kind for name, kind in EVENT_TYPES.items())
+
+
 def append_logged(store: AnalyticalStore, table: str, batch: pa.Table) -> bool:
     """Add ``batch``, just appended to the log table ``table``, to the timeline.
 
@@ -96,6 +107,8 @@ def append_logged(store: AnalyticalStore, table: str, batch: pa.Table) -> bool:
     counts = source_counts(store, tables)
     if counts != {**stored, table: stored.get(table, 0) + batch.num_rows}:
         return False
+    if not _declared_types(store):
+        return False  # built by an earlier version from the values' types: rebuild it
     with store.transaction():
         # work tables inside the transaction: an error rolls them back with the rest. The
         # batch gets the log table's columns and types, as the append into it did.

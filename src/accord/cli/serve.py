@@ -15,7 +15,7 @@ __all__ = ["serve", "serve_command"]
 #: Seconds a worker may take to answer uvicorn's health check before it is killed and
 #: replaced (uvicorn's default, 5, is shorter than a worker's start on a loaded machine:
 #: every replacement was as slow, and the server never came up).
-WORKER_HEALTHCHECK_S = 30
+WORKER_HEALTHCHECK_S = 60
 
 
 def serve(project: Path, *, host: str, port: int, workers: int = 1,
@@ -40,6 +40,9 @@ def serve(project: Path, *, host: str, port: int, workers: int = 1,
                     forwarded_allow_ips=forwarded_allow_ips)
         return
     os.environ[PROJECT_ENV] = str(project.resolve())
+    # uvicorn kills a worker that does not answer its supervisor's ping within the timeout
+    # (5 s by default) and starts another: on a busy machine a worker importing the app can
+    # miss it, and then every replacement misses it too, so the API never comes up
     uvicorn.run("accord.server.app:app_from_environment", factory=True, host=host, port=port,
                 workers=workers, log_level="warning",
                 timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,

@@ -38,7 +38,9 @@ class ActiveRules:
             ConfigError: when no version was ever activated.
         """
         now = self._monotonic()
-        if now - self._checked >= self._interval:
+        # before the first set is loaded, wait for whichever thread is loading it, rather
+        # than answer "no active rule set" because its check was recorded a moment ago
+        if self._rules is None or now - self._checked >= self._interval:
             self.refresh(now)
         if self._rules is None:
             raise ConfigError("no active rule set: activate a version first "

@@ -102,13 +102,15 @@ class DecisionService:
     def __init__(self, rules: ActiveRules, profiles: OnlineReader | None,
                  contacts: ContactStore, clock: Clock, *,
                  decision_log: DurableLog | None = None,
-                 event_log: DurableLog | None = None) -> None:
+                 event_log: DurableLog | None = None,
+                 outcome_log: DurableLog | None = None) -> None:
         self.rules = rules
         self.profiles = profiles
         self.contacts = contacts
         self.clock = clock
         self.decision_log = decision_log
         self.event_log = event_log
+        self.outcome_log = outcome_log
 
     def _customer(self, key: str | None, reject_unknown: bool
                   ) -> tuple[str | None, dict[str, Any] | None]:
@@ -135,10 +137,15 @@ class DecisionService:
     def decide_record(self, channel: str, placements: Mapping[str, int], *,
                       customer: str | None = None, anonymous_id: str | None = None,
                       context: Mapping[str, Any] | None = None, request_id: str | None = None,
-                      explore: bool = True, trace: bool = False
+                      explore: bool = True, trace: bool = False, wait: bool = True
                       ) -> tuple[Decision, dict[str, Any]]:
         """:meth:`decide`, also returning the decision as logged (:func:`decision_record`),
-        built once for the log and the API's response."""
+        built once for the log and the API's response.
+
+        Returns once the decision is on disk in the decision log, or at once with ``wait``
+        False: the caller then waits for :meth:`logged` before acknowledging it (an event
+        loop decides inline and waits for the disk in a thread, where concurrent requests
+        share one fsync)."""
         decision, key, now, profile = self._decide(
             channel, placements, customer=customer, anonymous_id=anonymous_id,
             context=context, request_id=request_id, explore=explore, trace=trace)
@@ -147,8 +154,14 @@ class DecisionService:
                                       decision.given())
         record = decision_record(decision)
         if self.decision_log is not None:
-            self.decision_log.append([orjson.dumps(record, default=str)], durable=False)
+            # acknowledged means on disk: the log group-commits concurrent appends
+            self.decision_log.append([orjson.dumps(record, default=str)], durable=wait)
         return decision, record
+
+    def logged(self) -> None:
+        """Return once every decision this process has appended is on disk."""
+        if self.decision_log is not None:
+            self.decision_log.flush()
 
     def preview(self, channel: str, placements: Mapping[str, int], *, customer: str,
                 context: Mapping[str, Any] | None = None) -> Decision:
@@ -181,15 +194,23 @@ class DecisionService:
 
     def record_outcome(self, decision_id: str, treatment_id: str, kind: OutcomeKind, *,
                        value: Decimal | None = None) -> RecordedOutcome:
-        """Record an outcome; the next decision for the customer sees it."""
+        """Record an outcome; the next decision for the customer sees it. Returns once it is
+        also on disk in the outcome log (for the analytical store)."""
         rules = self.rules.current()
         treatment = rules.catalogue.by_id().get(treatment_id)
         segments = self.contacts.decision_segments(decision_id) or []
         keys = rules.propensities_for(Propensities()).key(treatment_id, segments)
-        return self.contacts.record_outcome(
-            decision_id, treatment_id, kind, self.clock.now(), value=value,
+        now = self.clock.now()
+        recorded = self.contacts.record_outcome(
+            decision_id, treatment_id, kind, now, value=value,
             cost=treatment.cost if treatment is not None else Decimal(0),
             segment_keys=tuple({"", keys[1]}))
+        if self.outcome_log is not None:
+            self.outcome_log.append([orjson.dumps({
+                "decision_id": decision_id, "treatment_id": treatment_id, "kind": kind.value,
+                "at": now.isoformat(), "value": None if value is None else str(value),
+                "customer_id": recorded.customer_key})])
+        return recorded
 
     def ingest_events(self, events: Sequence[EventIn]) -> int:
         """Make a batch durable (returns once on disk), then visible to decisions."""

@@ -21,6 +21,7 @@ from typing import Any
 
 from accord.feedback.classifier import TextClassifier
 from accord.feedback.errors import ModelDirectoryError
+from accord.permissions import make_private
 
 FORMAT = "accord-feedback-model"
 #: Raised whenever a classifier's pickled state changes shape (2: the fine-tuned classifier
@@ -67,6 +68,8 @@ def save(classifier: TextClassifier, directory: Path, *, threshold: float = 0.0,
         with (staging / MODEL).open("wb") as handle:
             pickle.dump(classifier, handle, protocol=pickle.HIGHEST_PROTOCOL)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        for written in (MODEL, MANIFEST):  # learnt from customers' texts: owner-only
+            make_private(staging / written)
         if directory.exists():
             old = directory.with_name(f".{directory.name}.old")
             shutil.rmtree(old, ignore_errors=True)

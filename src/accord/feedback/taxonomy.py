@@ -30,6 +30,7 @@ import yaml
 
 from accord.feedback.dataset import LabelledTexts
 from accord.feedback.errors import TaxonomyError
+from accord.permissions import private_file
 
 #: Urgency levels a topic may carry, least urgent first.
 URGENCIES = ("low", "medium", "high")
@@ -168,7 +169,8 @@ def load_taxonomy(path: Path) -> Taxonomy:
 
 
 def save_taxonomy(tax: Taxonomy, path: Path) -> None:
-    """Write a taxonomy as YAML."""
+    """Write a taxonomy as YAML (a new file owner-only: its examples are customers' texts)."""
+    private_file(path)
     path.write_text(yaml.safe_dump(tax.to_dict(), sort_keys=False, allow_unicode=True),
                     encoding="utf-8")
 

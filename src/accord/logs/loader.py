@@ -16,15 +16,8 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 
+from accord.logs.schema import NESTED, TABLES, typed
 from accord.store.base import AnalyticalStore
-
-#: Stream -> analytical table.
-TABLES = {"events": "raw_api_events", "decisions": "decision_log",
-          "feedback": "feedback_log"}
-#: Stream -> fields kept as JSON text (nested parts: one schema for every line).
-NESTED = {"events": ("properties",),
-          "decisions": ("placements", "candidates", "holdouts", "given"),
-          "feedback": ()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +41,7 @@ def _rows(stream: str, lines: list[bytes]) -> pa.Table:
         for key in NESTED[stream]:
             value = record.get(key)
             record[key] = json.dumps({} if value is None and key == "properties" else value)
-    return pa.Table.from_pylist(records)
+    return typed(stream, pa.Table.from_pylist(records))
 
 
 #: Called with (table, rows) inside the transaction that appended ``rows`` to ``table``.

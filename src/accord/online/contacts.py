@@ -34,6 +34,7 @@ from accord.decisioning.history import (
 )
 from accord.decisioning.propensity import BetaEstimate
 from accord.errors import AccordError
+from accord.permissions import private_file
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS idx.decisions (
@@ -98,7 +99,9 @@ class ContactStore:
                  ) -> None:
         self.path = str(path) if path is not None else ":memory:"
         if path is not None:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # owner-only (SQLite gives its -wal and -shm files the same mode)
+            private_file(path)
+            private_file(self.index_path)
         self.prior = prior or BetaEstimate(1.0, 1.0)
         self._local = threading.local()
         self._memory: sqlite3.Connection | None = None

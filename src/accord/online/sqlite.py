@@ -23,6 +23,7 @@ from accord.online.base import (
     encode_document,
     normalise_identifier,
 )
+from accord.permissions import private_file
 
 __all__ = ["SqliteOnlineStore"]
 
@@ -59,7 +60,7 @@ class SqliteOnlineStore:
                                   "('accord build')")
             target, uri = f"{Path(path).resolve().as_uri()}?mode=ro", True
         else:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)  # SQLite gives its -wal and -shm files the same mode
             target, uri = str(path), False
         # autocommit: transactions are explicit BEGIN/COMMIT below
         self.connection = sqlite3.connect(target, uri=uri, isolation_level=None,

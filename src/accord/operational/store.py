@@ -16,6 +16,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from accord.permissions import private_file
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -65,6 +67,7 @@ def open_operational(url: str) -> OperationalStore:
 
 
 def sqlite_url(path: Path) -> str:
-    """The URL of a SQLite file (its folder is created)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The URL of a SQLite file (created owner-only when missing, with its folder: it holds
+    users, password hashes and API key digests)."""
+    private_file(path)
     return f"sqlite:///{path}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from accord.errors import ConfigError
+from accord.permissions import private_dir
 from accord.project.loader import PROJECT_FILE
 
 #: The state folder inside a project (stores and bookkeeping; never edited by hand).
@@ -177,7 +178,7 @@ def init_project(directory: Path | str, *, name: str | None = None) -> list[Path
     if clashes:
         raise ConfigError(f"{clashes[0]} already exists: not overwriting it")
     data.mkdir(parents=True, exist_ok=True)
-    state_dir(root).mkdir(exist_ok=True)
+    private_dir(state_dir(root))
     project_name = name or root.resolve().name or "accord"
     config.write_text(PROJECT_TEMPLATE.format(name=_yaml_scalar(project_name)),
                       encoding="utf-8")

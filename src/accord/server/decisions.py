@@ -127,9 +127,13 @@ def decision_routes(service: Callable[[], DecisionService], verify: Verifier) ->
             decision, record = engine.decide_record(
                 body.channel, body.placements, customer=body.customer,
                 anonymous_id=body.anonymous_id, context=body.context,
-                request_id=body.request_id, explore=body.explore, trace=body.trace)
+                request_id=body.request_id, explore=body.explore, trace=body.trace,
+                wait=False)
         except UnknownCustomer as exc:
             raise ApiError(404, "unknown_customer", str(exc)) from None
+        # acknowledged once on disk; waited for in a thread, where requests arriving
+        # together share one fsync (the log's group commit)
+        await run_in_threadpool(engine.logged)
         record = dict(record)  # the logged record stays as logged
         catalogue = engine.rules.current().catalogue.by_id()
         record["treatments"] = {t: {"name": catalogue[t].name, "kind": catalogue[t].kind.value,

@@ -105,4 +105,5 @@ def decision_service(project_dir: Path, profiles: OnlineReader,
         ActiveRules(active_version, repository.load), profiles,
         ContactStore(contacts_path(project_dir)), clock,
         decision_log=DurableLog(logs_path(project_dir), "decisions"),
-        event_log=DurableLog(logs_path(project_dir), "events"))
+        event_log=DurableLog(logs_path(project_dir), "events"),
+        outcome_log=DurableLog(logs_path(project_dir), "outcomes"))

@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
+from accord.permissions import make_private, private_dir
 from accord.store.base import Capabilities
 
 
@@ -27,8 +28,10 @@ class DuckDBStore:
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False,
                  threads: int | None = None, memory_limit: str | None = None) -> None:
         self.path = Path(path) if path is not None else None
+        created = False
         if self.path is not None and not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
+            created = not self.path.exists()
         config: dict[str, Any] = {}
         if threads:
             config["threads"] = threads
@@ -36,7 +39,16 @@ class DuckDBStore:
             config["memory_limit"] = memory_limit
         self.connection = duckdb.connect(str(self.path) if self.path else ":memory:",
                                          read_only=read_only, config=config)
+        if created:  # it holds personal data: owner-only, as its folder
+            make_private(str(self.path))
+        # DuckDB (re)creates its write-ahead log after each checkpoint with the umask's mode;
+        # it is made owner-only after each statement (its folder is owner-only meanwhile)
+        self._wal = f"{self.path}.wal" if self.path is not None and not read_only else None
         self._depth = 0
+
+    def _private_wal(self) -> None:
+        if self._wal is not None:
+            make_private(self._wal)
 
     def sql(self, tree: exp.Expression) -> str:
         return tree.sql(dialect="duckdb")
@@ -47,11 +59,13 @@ class DuckDBStore:
     def query(self, tree: exp.Expression | str) -> pa.Table:
         relation = self.connection.sql(self._text(tree))
         if relation is None:  # a statement, not a query
+            self._private_wal()
             return pa.table({})
         return relation.to_arrow_table()
 
     def execute(self, tree: exp.Expression | str) -> None:
         self.connection.execute(self._text(tree))
+        self._private_wal()
 
     def write(self, table: str, data: pa.Table, *, mode: str = "append") -> None:
         self.connection.register("__accord_write", data)
@@ -67,6 +81,7 @@ class DuckDBStore:
                 self.connection.execute(f"CREATE TABLE {quoted} AS SELECT * FROM __accord_write")
         finally:
             self.connection.unregister("__accord_write")
+            self._private_wal()
 
     def tables(self) -> list[str]:
         rows = self.connection.execute(

@@ -30,6 +30,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from accord.operational.schema import web_sessions
+from accord.permissions import private_dir
 
 #: The cookie's name.
 COOKIE = "accord_session"
@@ -51,7 +52,7 @@ def load_secret(path: Path) -> bytes:
     """The project's signing secret, created (0600) when missing."""
     if path.is_file():
         return path.read_bytes()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     secret = secrets.token_bytes(32)
     # the secret is written under another name and linked into place: two workers starting
     # together agree on whichever landed first, and nobody reads a half-written file

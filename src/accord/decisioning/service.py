@@ -111,17 +111,21 @@ class DecisionService:
         self.event_log = event_log
 
     def _customer(self, key: str | None, reject_unknown: bool
-                  ) -> tuple[str | None, dict[str, Any] | None]:
-        if key is None or self.profiles is None:
-            return None, None
+                  ) -> tuple[str | None, dict[str, Any] | None, str | None]:
+        """The customer id and profile of ``key``, or why there is none (a key named but
+        not found; None when no key was named)."""
+        if key is None:
+            return None, None, None
+        if self.profiles is None:
+            return None, None, "no profiles are served"
         try:
             document = resolve(self.profiles, key)
         except ProfileLookupError as exc:
             if reject_unknown:
                 raise UnknownCustomer(str(exc)) from None
-            return None, None
+            return None, None, str(exc)
         customer_id = str(document.get("customer_id") or key)
-        return customer_id, dict(document)  # numbers decode as exact Decimals
+        return customer_id, dict(document), None  # numbers decode as exact Decimals
 
     def decide(self, channel: str, placements: Mapping[str, int], *,
                customer: str | None = None, anonymous_id: str | None = None,
@@ -136,10 +140,11 @@ class DecisionService:
                       customer: str | None = None, anonymous_id: str | None = None,
                       context: Mapping[str, Any] | None = None, request_id: str | None = None,
                       explore: bool = True, trace: bool = False
-                      ) -> tuple[Decision, dict[str, Any]]:
+                      ) -> tuple[Decision, dict[str, Any], str | None]:
         """:meth:`decide`, also returning the decision as logged (:func:`decision_record`),
-        built once for the log and the API's response."""
-        decision, key, now, profile = self._decide(
+        built once for the log and the API's response, and why the customer named was not
+        found (None when found or none was named: the decision was then anonymous)."""
+        decision, key, now, profile, missing = self._decide(
             channel, placements, customer=customer, anonymous_id=anonymous_id,
             context=context, request_id=request_id, explore=explore, trace=trace)
         segments = list((profile or {}).get("segments") or ())
@@ -148,7 +153,7 @@ class DecisionService:
         record = decision_record(decision)
         if self.decision_log is not None:
             self.decision_log.append([orjson.dumps(record, default=str)], durable=False)
-        return decision, record
+        return decision, record, missing
 
     def preview(self, channel: str, placements: Mapping[str, int], *, customer: str,
                 context: Mapping[str, Any] | None = None) -> Decision:
@@ -161,10 +166,11 @@ class DecisionService:
     def _decide(self, channel: str, placements: Mapping[str, int], *, customer: str | None,
                 anonymous_id: str | None, context: Mapping[str, Any] | None,
                 request_id: str | None, explore: bool, trace: bool
-                ) -> tuple[Decision, str | None, dt.datetime, dict[str, Any] | None]:
+                ) -> tuple[Decision, str | None, dt.datetime, dict[str, Any] | None, str | None]:
         rules = self.rules.current()
         now = self.clock.now()
-        customer_id, profile = self._customer(customer, rules.unknown_customer == "reject")
+        customer_id, profile, missing = self._customer(customer,
+                                                       rules.unknown_customer == "reject")
         key = customer_id or anonymous_id or (customer if customer_id is None else None)
         context = dict(context or {})
         events = self.contacts.recent_events(key, now - dt.timedelta(days=RECENT_EVENTS_DAYS))
@@ -177,7 +183,7 @@ class DecisionService:
                           self.contacts.history(key, now - dt.timedelta(days=HISTORY_DAYS)),
                           self.contacts.totals(), Propensities(self.contacts.propensities()),
                           rules, now)
-        return decision, key, now, profile
+        return decision, key, now, profile, missing
 
     def record_outcome(self, decision_id: str, treatment_id: str, kind: OutcomeKind, *,
                        value: Decimal | None = None) -> RecordedOutcome:

@@ -45,8 +45,9 @@ from accord.dmn.serving import (
 from accord.errors import DmnError
 from accord.operational.api_keys import ApiKey
 from accord.server.auth import Verifier, require
-from accord.server.errors import ApiError, ErrorResponse, install_error_handlers
+from accord.server.errors import ApiError, Backstop, ErrorResponse, install_error_handlers
 from accord.server.runtime import Lazy, open_project_operational
+from accord.server.times import aware_iso
 
 __all__ = ["DeployBody", "PinBody", "dmn_app", "dmn_routes", "hub_dmn_routes"]
 
@@ -76,7 +77,8 @@ class PinBody(BaseModel):
 
 def _version_json(info: VersionInfo) -> dict[str, Any]:
     return {"model": info.model, "version": info.version, "active": info.active,
-            "created_at": info.created_at, "created_by": info.created_by, "note": info.note,
+            "created_at": aware_iso(info.created_at), "created_by": info.created_by,
+            "note": info.note,
             "files": list(info.files), "main": info.main, "checksum": info.checksum}
 
 
@@ -213,5 +215,6 @@ def dmn_app(source: ModelSource, verify: Verifier | None = None) -> FastAPI:
     app = FastAPI(title="Accord DMN", version="1",
                   description="DMN decisions and decision services over HTTP.")
     install_error_handlers(app)
+    app.add_middleware(Backstop)
     app.include_router(dmn_routes(lambda: source, verify))
     return app

@@ -163,7 +163,7 @@ def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
     app = FastAPI(title="Accord", version="1",
                   description="Decisions, customer profiles and segments of an Accord "
                               "project. Every /v1 route but /v1/health needs an API key.")
-    install_error_handlers(app)
+    install_error_handlers(app, root)
     app.add_middleware(BodyLimit, limit=DEFAULT_LIMIT, limits={"/v1/events": 16 << 20})
     # outside the body limit (whose own exception answers 413), inside the metrics (which
     # count the 500 it answers)

@@ -53,7 +53,10 @@ __all__ = ["DeployBody", "PinBody", "dmn_app", "dmn_routes", "hub_dmn_routes"]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse} for code in (400, 401, 403, 404)}
-_VERSION = Query(default=None, ge=1, description="a version (the active one when omitted)")
+#: The highest version number (versions are SQLite integers: 64 bits, signed).
+MAX_VERSION = 2**63 - 1
+_VERSION = Query(default=None, ge=1, le=MAX_VERSION,
+                 description="a version (the active one when omitted)")
 
 
 class DeployBody(BaseModel):
@@ -72,7 +75,7 @@ class PinBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(ge=1)
+    version: int | None = Field(ge=1, le=MAX_VERSION)
 
 
 def _version_json(info: VersionInfo) -> dict[str, Any]:

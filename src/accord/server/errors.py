@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -87,15 +88,23 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse(status_code=status, content=body.model_dump())
 
 
+def _private(request: Request, message: str) -> str:
+    """``message`` without the server's absolute path of the project (a file in it is
+    named relative to the project folder): a client has no business knowing where it is."""
+    for prefix in getattr(request.app.state, "private_paths", ()):
+        message = message.replace(prefix + "/", "").replace(prefix, ".")
+    return message
+
+
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message)
+    return error_response(exc.status, exc.code, _private(request, exc.message))
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, "http_error")
-    return error_response(exc.status_code, code, str(exc.detail))
+    return error_response(exc.status_code, code, _private(request, str(exc.detail)))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -114,12 +123,20 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     # A store that is missing or locked by a running build: the client may retry later.
-    return error_response(503, "store_unavailable", str(exc))
+    return error_response(503, "store_unavailable", _private(request, str(exc)))
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, project_dir: Path | None = None) -> None:
     """Route every error through :func:`error_response` and document them (the app adds
-    :class:`Backstop` itself, inside any middleware that raises on purpose)."""
+    :class:`Backstop` itself, inside any middleware that raises on purpose).
+
+    Args:
+        app: the application.
+        project_dir: the project served: its absolute path never appears in a message.
+    """
+    if project_dir is not None:
+        app.state.private_paths = sorted(
+            {str(project_dir.resolve()), str(project_dir.absolute())}, key=len, reverse=True)
     document_errors(app)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -234,8 +234,10 @@ def governance_routes(project_dir: Path, clock: Clock | None = None, *,
         governance = source().governance
         body = body or ApproveBody()
         with refusals():
+            # in UTC: the store keeps the wall time without its offset
+            at = body.effective_from
             governance.approve(user, version, body.reason,
-                               effective_from=_utc(body.effective_from))
+                               effective_from=None if at is None else at.astimezone(dt.UTC))
             return _version(governance, version)
 
     @router.get("/versions/{version}/scenarios", response_model=list[ScenarioModel])

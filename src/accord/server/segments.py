@@ -58,7 +58,7 @@ class SegmentCounts:
         try:
             stat = self.path.stat()
         except FileNotFoundError:
-            raise ConfigError(f"no analytical store at {self.path}: build the project first "
+            raise ConfigError("no analytical store yet: build the project first "
                               "('accord build')") from None
         key = (stat.st_mtime_ns, stat.st_size)
         with self._lock:

@@ -17,6 +17,7 @@ import itertools
 import json
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +46,7 @@ from accord.testing.demo import built_demo
 
 NOW = dt.datetime(2026, 11, 22, 9, tzinfo=dt.UTC)
 #: Examples per operation (and credential mix): a few minutes on two cores for the whole API.
-EXAMPLES = 60
+EXAMPLES = 100
 
 
 def _project(directory: Path) -> tuple[Path, list[str], list[str]]:
@@ -74,7 +75,7 @@ def _ndjson(ctx: Any, value: Any) -> bytes:
 
 #: The project is built by the ``fuzzed`` fixture; the app (which opens its stores on first
 #: use) and its OpenAPI document exist at import, as schemathesis's parametrisation needs.
-_DIRECTORY = Path(tempfile.mkdtemp(prefix="accord-fuzz-")) / "retailer"
+_DIRECTORY = Path(tempfile.gettempdir()) / f"accord-fuzz-{uuid.uuid4().hex}" / "retailer"
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_DIRECTORY))
 
 
@@ -105,8 +106,8 @@ def fuzzed() -> Iterator[Fuzzed]:
 
 
 def error_shape(ctx: CheckContext, response: Any, case: Any) -> bool | None:
-    """A 4xx or 5xx answers ``{"error": {"code": str, "message": str}}`` (and nothing
-    else at the top level, but for a DMN evaluation's 422 which carries its result)."""
+    """A 4xx or 5xx answers ``{"error": {"code": str, "message": str}}`` (a DMN
+    evaluation's 422 carries its result and messages beside ``error``)."""
     if response.status_code < 400:
         return None
     try:
@@ -121,9 +122,16 @@ def error_shape(ctx: CheckContext, response: Any, case: Any) -> bool | None:
     return True
 
 
+#: The one 503 expected: the fuzzed project has no trained feedback classifier (training
+#: one is a job of minutes of its own), so ``POST /v1/feedback`` says it is unavailable.
+EXPECTED_UNAVAILABLE = "feedback_model_unavailable"
+
+
 def not_a_server_error(ctx: CheckContext, response: Any, case: Any) -> bool | None:
-    """No 5xx but 503 (a store missing or locked: the client may retry)."""
-    if response.status_code >= 500 and response.status_code != 503:
+    """No 5xx (the stores are built: no 503 either, but for the missing classifier)."""
+    if response.status_code == 503 and EXPECTED_UNAVAILABLE in response.text:
+        return True
+    if response.status_code >= 500:
         raise Failure(operation=case.operation.label, title="Server error",
                       message=f"{response.status_code}: {response.text[:500]!r}")
     return True

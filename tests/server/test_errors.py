@@ -9,12 +9,16 @@ import asyncio
 import datetime as dt
 import logging
 import shutil
+import socket
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import httpx
 import pytest
+import uvicorn
 
 from accord.clock import FixedClock
 from accord.operational import ApiKey
@@ -71,6 +75,42 @@ def test_an_unexpected_exception_is_a_json_500_without_the_servers_details(
     assert "secret.db" not in message
     assert after.status_code == 200
     assert any("secret.db" in (r.exc_text or "") for r in caplog.records)
+
+
+def test_after_a_500_the_same_connection_serves_the_next_request(tmp_path: Path) -> None:
+    # a real server (uvicorn, h11): Starlette's own last resort answered plain text and
+    # re-raised, and a keep-alive client's next request on the connection was reset
+    app = create_app(tmp_path)
+
+    def boom() -> None:
+        raise ValueError("unexpected")
+
+    app.add_api_route("/v1/boom", boom)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "no server"
+            time.sleep(0.05)
+        peers = set()
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(3):
+                failed = client.get("/v1/boom")
+                _error(failed, 500, "internal_error")
+                assert failed.headers.get("connection") != "close"
+                stream = failed.extensions["network_stream"]
+                peers.add(stream.get_extra_info("client_addr"))
+                assert client.get("/v1/health").status_code == 200
+        assert len(peers) == 1  # one connection, kept alive throughout
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def test_every_operation_documents_its_errors_in_the_error_shape(tmp_path: Path) -> None:

@@ -224,17 +224,23 @@ def _refuse_constant(name: str) -> Any:
 
 def _one_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     data = dict(pairs)
-    if len(data) != len(pairs):
+    if len(data) != len(pairs):  # the rare path: say which key
         seen: set[str] = set()
-        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise ValueError(f"the key {twice!r} appears twice in one object")
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"the key {key!r} appears twice in one object")
+            seen.add(key)
     return data
+
+
+#: One decoder, made once (``json.loads`` with hooks builds a new one per call).
+_DECODER = json.JSONDecoder(object_pairs_hook=_one_each, parse_constant=_refuse_constant)
 
 
 def _strict_json(raw: bytes) -> Any:
     """``raw`` parsed as strict JSON (RFC 8259), or a 400 saying what is wrong."""
     try:
-        return json.loads(raw, object_pairs_hook=_one_each, parse_constant=_refuse_constant)
+        return _DECODER.decode(raw.decode())
     except RecursionError:
         raise ApiError(400, "invalid_request", "body: nested too deep") from None
     except ValueError as exc:  # JSONDecodeError, bad UTF-8, or one of the hooks above

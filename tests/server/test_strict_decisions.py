@@ -142,3 +142,15 @@ def test_a_customer_not_found_is_said_so(client: ApiClient) -> None:
     anonymous = client.post("/v1/decisions", json=_body(anonymous_id="v-1")).json()
     assert (anonymous["customer_found"], anonymous["customer_reason"]) == (None, None)
 
+
+
+@pytest.mark.parametrize("value", ["1e308", "1000000000.01", "-1", "0.0000001"])
+def test_outcome_values_are_within_their_range(client: ApiClient, value: str) -> None:
+    decision = client.post("/v1/decisions", json=_body(customer="bob@example.com")).json()
+    raw = (f'{{"decision_id": "{decision["decision_id"]}", "treatment_id": '
+           f'"{decision["given"][0]}", "kind": "convert", "value": {value}}}')
+    message = _refused(client.post("/v1/outcomes", content=raw, headers=JSON), 400,
+                       "invalid_request")
+    assert "body.value" in message
+    fine = raw.replace(value, "1000000000")
+    assert client.post("/v1/outcomes", content=fine, headers=JSON).status_code == 200

@@ -44,6 +44,8 @@ MAX_PLACEMENTS = 20
 MAX_CONTEXT_BYTES = 16_384
 #: Nesting of objects and arrays in a decision's ``context``.
 MAX_CONTEXT_DEPTH = 8
+#: The largest value an outcome may report (campaign reports add them up).
+MAX_OUTCOME_VALUE = 1_000_000_000
 #: Integers a body may hold (what 64-bit stores and the decision log take).
 INT_RANGE = (-(2**63), 2**63 - 1)
 
@@ -107,10 +109,14 @@ class DecisionResponse(BaseModel):
 
 
 class OutcomeBody(_Strict):
-    decision_id: str = Field(min_length=1)
-    treatment_id: str = Field(min_length=1)
+    """What happened after a decision."""
+
+    decision_id: str = Field(min_length=1, max_length=128)
+    treatment_id: str = Field(min_length=1, max_length=128)
     kind: OutcomeKind
-    value: Decimal | None = Field(default=None, ge=0)
+    value: Decimal | None = Field(default=None, ge=0, le=MAX_OUTCOME_VALUE, decimal_places=6,
+                                  description="what a conversion was worth, in the "
+                                  f"project's currency (0 to {MAX_OUTCOME_VALUE:,})")
 
 
 class OutcomeResponse(BaseModel):

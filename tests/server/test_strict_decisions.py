@@ -154,3 +154,20 @@ def test_outcome_values_are_within_their_range(client: ApiClient, value: str) ->
     assert "body.value" in message
     fine = raw.replace(value, "1000000000")
     assert client.post("/v1/outcomes", content=fine, headers=JSON).status_code == 200
+
+
+@pytest.mark.parametrize(("method", "url"), [
+    ("POST", "/v1/outcomes"), ("POST", "/v1/campaigns"), ("POST", "/v1/dmn/model"),
+    ("POST", "/v1/dmn/model/decision"), ("PUT", "/v1/dmn/model/pin"),
+    ("POST", "/v1/feedback"), ("POST", "/v1/rules/versions")])
+def test_every_json_route_refuses_other_content_types(client: ApiClient, method: str,
+                                                      url: str) -> None:
+    response = client.request(method, url, content=b'{"a": 1}',
+                              headers={"content-type": "text/plain"})
+    assert "application/json" in _refused(response, 415, "unsupported_media_type")
+
+
+def test_an_optional_body_may_be_left_out(client: ApiClient) -> None:
+    # no body, no content type: the route's own checks answer (here: who is asking)
+    response = client.post("/v1/rules/versions/v1/approve")
+    assert response.status_code == 401

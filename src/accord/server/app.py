@@ -47,6 +47,7 @@ from accord.project import PROJECT_FILE, load_project
 from accord.project.template import store_path
 from accord.server.auth import Verifier, require
 from accord.server.campaigns import campaign_routes
+from accord.server.content import JsonOnly
 from accord.server.decisions import decision_routes
 from accord.server.dmn import hub_dmn_routes
 from accord.server.errors import ApiError, Backstop, errors, install_error_handlers
@@ -164,6 +165,7 @@ def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
                   description="Decisions, customer profiles and segments of an Accord "
                               "project. Every /v1 route but /v1/health needs an API key.")
     install_error_handlers(app, root)
+    app.add_middleware(JsonOnly)
     app.add_middleware(BodyLimit, limit=DEFAULT_LIMIT, limits={"/v1/events": 16 << 20})
     # outside the body limit (whose own exception answers 413), inside the metrics (which
     # count the 500 it answers)

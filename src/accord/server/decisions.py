@@ -34,6 +34,7 @@ from accord.decisioning.service import DecisionService, EventIn, UnknownCustomer
 from accord.online.contacts import UnknownDecision
 from accord.operational.api_keys import ApiKey
 from accord.server.auth import Verifier, require
+from accord.server.content import is_json, unsupported_message
 from accord.server.errors import ApiError, errors
 
 #: Events in one batch at most (the body limit applies as well).
@@ -212,16 +213,10 @@ async def _run_sync(call: Callable[[], int]) -> int:
 
 
 def _require_json(request: Request) -> None:
-    """415 unless the body is declared JSON (``application/json`` or ``...+json``)."""
+    """415 unless the body is declared JSON (an empty body too: a decision needs one)."""
     declared = request.headers.get("content-type", "")
-    media = declared.partition(";")[0].strip().lower()
-    if media != "application/json" and not (media.startswith("application/")
-                                            and media.endswith("+json")):
-        raise ApiError(415, "unsupported_media_type",
-                       f"send the body as JSON with 'Content-Type: application/json' "
-                       f"(got {declared[:100]!r})" if declared else
-                       "send the body as JSON with 'Content-Type: application/json' "
-                       "(no Content-Type was sent)")
+    if not is_json(declared):
+        raise ApiError(415, "unsupported_media_type", unsupported_message(declared))
 
 
 def _refuse_constant(name: str) -> Any:

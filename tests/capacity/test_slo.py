@@ -53,7 +53,7 @@ def test_metrics_page_feeds_latency_and_availability() -> None:
     page = client.get("/metrics")
     assert page.headers["content-type"].startswith("text/plain")
     latency, statuses = from_prometheus(page.text)
-    route = "/v1/decisions-slo-test"
+    route = "/v1/decisions-slo-test/{n}"  # the route template, not the path
     count = latency[route].count - before[0].get(route, Histogram(())).count
     assert count == 40
     assert statuses["503"] - before[1].get("503", 0) == 4

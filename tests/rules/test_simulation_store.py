@@ -80,5 +80,6 @@ def test_the_project_simulator_reports_per_affected_view(tmp_path: Path) -> None
 
 
 def test_a_project_never_built_cannot_be_simulated(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"no analytical store at .*accord build"):
+    with pytest.raises(ConfigError,
+                       match=r"no analytical store yet: build the project \('accord build'\)"):
         project_simulator(tmp_path)(rules("v1"), rules("v2", vip_threshold=800), AT)

@@ -113,17 +113,21 @@ class DecisionService:
         self.outcome_log = outcome_log
 
     def _customer(self, key: str | None, reject_unknown: bool
-                  ) -> tuple[str | None, dict[str, Any] | None]:
-        if key is None or self.profiles is None:
-            return None, None
+                  ) -> tuple[str | None, dict[str, Any] | None, str | None]:
+        """The customer id and profile of ``key``, or why there is none (a key named but
+        not found; None when no key was named)."""
+        if key is None:
+            return None, None, None
+        if self.profiles is None:
+            return None, None, "no profiles are served"
         try:
             document = resolve(self.profiles, key)
         except ProfileLookupError as exc:
             if reject_unknown:
                 raise UnknownCustomer(str(exc)) from None
-            return None, None
+            return None, None, str(exc)
         customer_id = str(document.get("customer_id") or key)
-        return customer_id, dict(document)  # numbers decode as exact Decimals
+        return customer_id, dict(document), None  # numbers decode as exact Decimals
 
     def decide(self, channel: str, placements: Mapping[str, int], *,
                customer: str | None = None, anonymous_id: str | None = None,
@@ -138,15 +142,16 @@ class DecisionService:
                       customer: str | None = None, anonymous_id: str | None = None,
                       context: Mapping[str, Any] | None = None, request_id: str | None = None,
                       explore: bool = True, trace: bool = False, wait: bool = True
-                      ) -> tuple[Decision, dict[str, Any]]:
+                      ) -> tuple[Decision, dict[str, Any], str | None]:
         """:meth:`decide`, also returning the decision as logged (:func:`decision_record`),
-        built once for the log and the API's response.
+        built once for the log and the API's response, and why the customer named was not
+        found (None when found or none was named: the decision was then anonymous).
 
         Returns once the decision is on disk in the decision log, or at once with ``wait``
         False: the caller then waits for :meth:`logged` before acknowledging it (an event
         loop decides inline and waits for the disk in a thread, where concurrent requests
         share one fsync)."""
-        decision, key, now, profile = self._decide(
+        decision, key, now, profile, missing = self._decide(
             channel, placements, customer=customer, anonymous_id=anonymous_id,
             context=context, request_id=request_id, explore=explore, trace=trace)
         segments = list((profile or {}).get("segments") or ())
@@ -156,7 +161,7 @@ class DecisionService:
         if self.decision_log is not None:
             # acknowledged means on disk: the log group-commits concurrent appends
             self.decision_log.append([orjson.dumps(record, default=str)], durable=wait)
-        return decision, record
+        return decision, record, missing
 
     def logged(self) -> None:
         """Return once every decision this process has appended is on disk."""
@@ -174,10 +179,11 @@ class DecisionService:
     def _decide(self, channel: str, placements: Mapping[str, int], *, customer: str | None,
                 anonymous_id: str | None, context: Mapping[str, Any] | None,
                 request_id: str | None, explore: bool, trace: bool
-                ) -> tuple[Decision, str | None, dt.datetime, dict[str, Any] | None]:
+                ) -> tuple[Decision, str | None, dt.datetime, dict[str, Any] | None, str | None]:
         rules = self.rules.current()
         now = self.clock.now()
-        customer_id, profile = self._customer(customer, rules.unknown_customer == "reject")
+        customer_id, profile, missing = self._customer(customer,
+                                                       rules.unknown_customer == "reject")
         key = customer_id or anonymous_id or (customer if customer_id is None else None)
         context = dict(context or {})
         events = self.contacts.recent_events(key, now - dt.timedelta(days=RECENT_EVENTS_DAYS))
@@ -190,7 +196,7 @@ class DecisionService:
                           self.contacts.history(key, now - dt.timedelta(days=HISTORY_DAYS)),
                           self.contacts.totals(), Propensities(self.contacts.propensities()),
                           rules, now)
-        return decision, key, now, profile
+        return decision, key, now, profile, missing
 
     def record_outcome(self, decision_id: str, treatment_id: str, kind: OutcomeKind, *,
                        value: Decimal | None = None) -> RecordedOutcome:

@@ -14,6 +14,13 @@ A recursive-descent parser with one method per precedence level, lowest first::
     postfix      x.member, x[filter], f(args)
     primary      literals, names, (...), [...], {...}, @"..."
 
+Limits keep hostile or runaway text from exhausting the stack of the parser, the
+interpreter or the SQL generator: at most :data:`MAX_LENGTH` characters, parentheses,
+lists, contexts, calls and textual expressions nested at most :data:`MAX_NESTING` deep, and
+a tree at most :data:`MAX_DEPTH` deep (``a and b and c ...`` chains count one level per
+operator). Beyond them the text is refused with a :class:`~accord.errors.FeelSyntaxError`
+naming the position.
+
 Names may contain spaces, keywords and a few symbols (``date and time``, ``Loan-To-Value``).
 The parser joins name tokens greedily, preferring the longest name known in scope (the names
 it is given plus built-ins plus names the expression itself introduces: context keys,
@@ -41,6 +48,15 @@ _AT_DURATION = re.compile(r"^-?P")
 _AT_DATE_TIME = re.compile(r"^-?\d{4,9}-\d\d-\d\dT")
 _AT_DATE = re.compile(r"^-?\d{4,9}-\d\d-\d\d$")
 
+#: Longest FEEL text parsed, in characters (the longest in the DMN TCK is about 200).
+MAX_LENGTH = 20_000
+#: Deepest nesting of expressions inside one another while parsing (parentheses, lists,
+#: contexts, arguments, ``if``/``for`` parts, negations).
+MAX_NESTING = 50
+#: Deepest tree a text may parse to (a chain of ``and``, ``or``, ``+`` ... is as deep as it
+#: is long; SQL generation recurses once per level).
+MAX_DEPTH = 100
+
 
 @lru_cache(maxsize=8192)
 def _name_parts(name: str) -> tuple[str, ...]:
@@ -57,8 +73,12 @@ class Parser:
 
     def __init__(self, text: str, names: Iterable[str] = ()) -> None:
         self.text = text
+        if len(text) > MAX_LENGTH:
+            raise FeelSyntaxError(f"expression too long ({len(text):,} characters; at most "
+                                  f"{MAX_LENGTH:,})", text, MAX_LENGTH)
         self.tokens = tokenize(text)
         self.index = 0
+        self.nesting = 0
         self.known: dict[str, list[tuple[str, ...]]] = {}
         for name in (*_builtin_names(), *names):
             self._know(name)
@@ -121,7 +141,25 @@ class Parser:
         node = self.expression()
         if self.tok.kind != EOF:
             self.fail(f"unexpected {self._describe(self.tok)}", "end of expression")
-        return node
+        return self._shallow(node)
+
+    def _shallow(self, root: ast.Node) -> ast.Node:
+        """``root``, unless its tree is deeper than :data:`MAX_DEPTH` (checked without
+        recursion: the point is not to recurse that deep)."""
+        stack = [(root, 1)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                raise FeelSyntaxError(f"expression nested too deep (more than {MAX_DEPTH} "
+                                      "levels of operators; split it into named parts)",
+                                      self.text, node.pos)
+            stack.extend((child, depth + 1) for child in ast.children(node))
+        return root
+
+    def _enter(self) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            self.fail(f"expression nested too deep (more than {MAX_NESTING} levels)")
 
     def parse_unary_tests_text(self) -> ast.Node:
         start = self.tok.pos
@@ -137,12 +175,12 @@ class Parser:
             tests = self.positive_unary_tests()
             if self.at_op(")") and self.peek().kind == EOF:
                 self.advance()
-                return ast.UnaryTests(start, tuple(tests), negated=True)
+                return self._shallow(ast.UnaryTests(start, tuple(tests), negated=True))
             self.index = saved  # ``not(x) = y`` is an expression, not a negated test list
         tests = self.positive_unary_tests()
         if self.tok.kind != EOF:
             self.fail(f"unexpected {self._describe(self.tok)}", "',' or end of unary tests")
-        return ast.UnaryTests(start, tuple(tests))
+        return self._shallow(ast.UnaryTests(start, tuple(tests)))
 
     def positive_unary_tests(self) -> list[ast.Node]:
         tests = [self.positive_unary_test()]
@@ -162,11 +200,15 @@ class Parser:
     # ---- textual expressions -------------------------------------------------------------
 
     def expression(self) -> ast.Node:
-        if self.tok.kind == NAME:
-            handler = _TEXTUAL.get(self.tok.text)
-            if handler is not None and not self._starts_known_name():
-                return handler(self)
-        return self.disjunction()
+        self._enter()
+        try:
+            if self.tok.kind == NAME:
+                handler = _TEXTUAL.get(self.tok.text)
+                if handler is not None and not self._starts_known_name():
+                    return handler(self)
+            return self.disjunction()
+        finally:
+            self.nesting -= 1
 
     def _starts_known_name(self) -> bool:
         # ``if`` followed by ``(`` could still be a function named "if ..."; only known names
@@ -321,7 +363,11 @@ class Parser:
     def unary(self) -> ast.Node:
         if self.at_op("-"):
             token = self.advance()
-            return ast.Negation(token.pos, self.unary())
+            self._enter()
+            try:
+                return ast.Negation(token.pos, self.unary())
+            finally:
+                self.nesting -= 1
         return self.instance_of()
 
     def instance_of(self) -> ast.Node:

@@ -111,9 +111,15 @@ def plan(state: State, action: str, *, actor: str, roles: frozenset[Role],
     """The state ``action`` leads to from ``state``, if ``actor`` may do it.
 
     Raises:
+        Forbidden: the actor's roles do not allow the action (checked before the state),
+            or the actor authored the version to approve.
         InvalidTransition: the state does not allow the action.
-        Forbidden: the actor's roles do not, or the actor authored the version to approve.
     """
+    # the role first: whoever may never do the action learns that, not the version's state
+    may = frozenset().union(*(t.roles for (_, a), t in TRANSITIONS.items() if a == action))
+    if not roles & may:
+        raise Forbidden(f"{actor!r} ({_has(roles)}) may not {action}: it needs the role "
+                        f"{_needs(may)}")
     transition = TRANSITIONS.get((state, action))
     if transition is None:
         allowed = sorted(a for (s, a) in TRANSITIONS if s is state) or ["nothing"]

@@ -38,7 +38,8 @@ def simulation_store(project: Path) -> AnalyticalStore:
     """
     path = store_path(project)
     if not path.is_file():
-        raise ConfigError(f"no analytical store at {path}: build the project ('accord build') "
+        # said without the path: the message is stored with the version and served by the API
+        raise ConfigError("no analytical store yet: build the project ('accord build') "
                           "to simulate over its customers")
     store = open_store()
     try:
@@ -51,7 +52,8 @@ def simulation_store(project: Path) -> AnalyticalStore:
             "USING (customer_id)")
     except duckdb.Error as exc:  # locked by a running build, or not built in full
         store.close()
-        raise ConfigError(f"cannot read the analytical store {path}: {exc}") from None
+        raise ConfigError("cannot read the analytical store: "
+                          f"{str(exc).replace(str(path.resolve()), path.name)}") from None
     return store
 
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from accord.clock import Clock
-from accord.errors import ConfigError, FeelError
+from accord.errors import ConfigError, FeelError, FeelSqlError
 from accord.feel.sql import compile_expression_typed
 from accord.feel.sql_values import BOOLEAN, TypeSpec, as_boolean
 from accord.progress import Progress
@@ -27,8 +27,8 @@ from accord.project.config import Project, Segment
 from accord.store.base import AnalyticalStore
 from accord.store.sql import table as _table
 
-__all__ = ["SegmentDefinitionError", "SegmentsReport", "compile_members",
-           "profile_types", "run_segments"]
+__all__ = ["NotBoolean", "SegmentDefinitionError", "SegmentsReport", "compile_members",
+           "condition_sql", "profile_types", "run_segments"]
 
 #: DuckDB column type (prefix) -> the FEEL type a condition sees.
 _FEEL_TYPES: dict[str, str] = {
@@ -69,20 +69,39 @@ def profile_types(store: AnalyticalStore) -> dict[str, str | None]:
             for row in rows}
 
 
-def _condition(segment: Segment, columns: dict[str, str | None]) -> exp.Expr:
-    """The SQL condition of a segment over the profile columns."""
-    sql_columns = {name: exp.column(name, quoted=True) for name in columns}
+class NotBoolean(FeelSqlError):
+    """A segment condition whose value is not a boolean (a number, a string...)."""
+
+
+def condition_sql(condition: str, columns: dict[str, str | None], *,
+                  table: str | None = None) -> exp.Expr:
+    """The SQL of a segment condition over profile ``columns`` (name -> FEEL type), their
+    names qualified by ``table`` when given (a query joining profiles to another table that
+    has a column of the same name, such as ``customer_id``, is then not ambiguous).
+
+    Raises:
+        FeelError: the condition does not parse (too long or nested too deep included) or
+            cannot be compiled to SQL, naming the position.
+        NotBoolean: it is not a boolean.
+    """
+    sql_columns = {name: exp.column(name, table=table, quoted=True) for name in columns}
     types: dict[str, TypeSpec] = {name: kind for name, kind in columns.items()
                                   if kind is not None}
+    typed = compile_expression_typed(condition, sql_columns, types=types)
+    if typed.kind not in (BOOLEAN, "Any", "null"):
+        raise NotBoolean(f"condition {condition!r} is a {typed.kind}, not a boolean")
+    return as_boolean(typed)
+
+
+def _condition(segment: Segment, columns: dict[str, str | None]) -> exp.Expr:
+    """The SQL condition of a segment over the profile columns."""
     try:
-        typed = compile_expression_typed(segment.condition, sql_columns, types=types)
+        return condition_sql(segment.condition, columns)
+    except NotBoolean as exc:
+        raise SegmentDefinitionError(segment.name, str(exc)) from None
     except FeelError as exc:
         raise SegmentDefinitionError(segment.name, f"condition {segment.condition!r}: "
                                      f"{exc}") from None
-    if typed.kind not in (BOOLEAN, "Any", "null"):
-        raise SegmentDefinitionError(segment.name, f"condition {segment.condition!r} is a "
-                                     f"{typed.kind}, not a boolean")
-    return as_boolean(typed)
 
 
 def compile_members(segments: Sequence[Segment], columns: dict[str, str | None]) -> exp.Query:

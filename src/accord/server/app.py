@@ -47,9 +47,10 @@ from accord.project import PROJECT_FILE, load_project
 from accord.project.template import store_path
 from accord.server.auth import Verifier, require
 from accord.server.campaigns import campaign_routes
+from accord.server.content import JsonOnly
 from accord.server.decisions import decision_routes
 from accord.server.dmn import hub_dmn_routes
-from accord.server.errors import ApiError, ErrorResponse, install_error_handlers
+from accord.server.errors import ApiError, Backstop, errors, install_error_handlers
 from accord.server.feedback import feedback_routes
 from accord.server.governance import governance_routes
 from accord.server.limits import DEFAULT_LIMIT, BodyLimit
@@ -64,7 +65,6 @@ __all__ = ["HealthResponse", "ProfileResponse", "SegmentsResponse", "create_app"
 #: Identifier kinds a profile can be looked up by (as identity resolution normalises them).
 IdentifierKind = Literal["email", "phone", "customer_ref"]
 
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
 
 
 class ProfileResponse(BaseModel):
@@ -164,8 +164,12 @@ def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
     app = FastAPI(title="Accord", version="1",
                   description="Decisions, customer profiles and segments of an Accord "
                               "project. Every /v1 route but /v1/health needs an API key.")
-    install_error_handlers(app)
+    install_error_handlers(app, root)
+    app.add_middleware(JsonOnly)
     app.add_middleware(BodyLimit, limit=DEFAULT_LIMIT, limits={"/v1/events": 16 << 20})
+    # outside the body limit (whose own exception answers 413), inside the metrics (which
+    # count the 500 it answers)
+    app.add_middleware(Backstop)
     app.add_middleware(RequestMetrics)
     verify = verify or KeyVerifier(Lazy(lambda: ApiKeyRepository(
         open_project_operational(root), clock or SystemClock())))
@@ -195,7 +199,7 @@ def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
                               analytical_store=store_path(root).is_file())
 
     @app.get("/v1/profiles/{customer_id}", response_model=ProfileResponse,
-             responses=_NOT_FOUND)
+             responses=errors(401, 403, 404))
     def profile(customer_id: str,
                 key: ApiKey = Depends(read_profiles)) -> ProfileResponse:
         """The profile of a customer id (``c_`` and 12 hex characters)."""
@@ -207,7 +211,7 @@ def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
         return ProfileResponse(customer_id=customer_id, profile=document)
 
     @app.get("/v1/profiles", response_model=ProfileResponse,
-             responses={**_NOT_FOUND, 409: {"model": ErrorResponse}})
+             responses=errors(401, 403, 404, 409))
     def lookup(kind: Annotated[IdentifierKind, Query(description="identifier kind")],
                value: Annotated[str, Query(min_length=1, description="as typed; normalised "
                                            "as identity resolution does")],
@@ -224,7 +228,7 @@ def create_app(project_dir: Path | str, *, reader: OnlineReader | None = None,
         return ProfileResponse(customer_id=found[0], profile=document)
 
     @app.get("/v1/segments", response_model=SegmentsResponse,
-             responses={503: {"model": ErrorResponse}})
+             responses=errors(401, 403, 503))
     def segment_counts(key: ApiKey = Depends(read_profiles)) -> SegmentsResponse:
         """Every segment's member count, in the project's order."""
         summary = counts.read()

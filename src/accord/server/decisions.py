@@ -4,11 +4,20 @@ Every route needs an API key with its scope. Bodies are validated before anythin
 or written; a bad body is a 400 whose message names the path of the bad field (or, for an
 event batch, the line). An event batch is all or nothing and is acknowledged only once it is
 on disk.
+
+A decision's body is strict JSON (``application/json``, else 415): no ``NaN`` or
+``Infinity``, no key twice in an object, integers within 64 bits and finite numbers, at most
+:data:`MAX_PLACEMENTS` placements and a ``context`` of at most :data:`MAX_CONTEXT_BYTES`
+bytes nested at most :data:`MAX_CONTEXT_DEPTH` deep. A channel the active rules do not know
+is refused, naming the ones they do; a customer named but not found is decided anonymously
+and the answer says so (``customer_found: false`` and why).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
@@ -20,14 +29,26 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from accord.decisioning.history import OutcomeKind
+from accord.decisioning.ruleset import RuleSet
 from accord.decisioning.service import DecisionService, EventIn, UnknownCustomer
 from accord.online.contacts import UnknownDecision
 from accord.operational.api_keys import ApiKey
 from accord.server.auth import Verifier, require
-from accord.server.errors import ApiError, ErrorResponse
+from accord.server.content import is_json, unsupported_message
+from accord.server.errors import ApiError, errors
 
 #: Events in one batch at most (the body limit applies as well).
 MAX_EVENTS = 10_000
+#: Placements one decision may ask for.
+MAX_PLACEMENTS = 20
+#: Size of a decision's ``context`` as compact JSON, in bytes.
+MAX_CONTEXT_BYTES = 16_384
+#: Nesting of objects and arrays in a decision's ``context``.
+MAX_CONTEXT_DEPTH = 8
+#: The largest value an outcome may report (campaign reports add them up).
+MAX_OUTCOME_VALUE = 1_000_000_000
+#: Integers a body may hold (what 64-bit stores and the decision log take).
+INT_RANGE = (-(2**63), 2**63 - 1)
 
 
 class _Strict(BaseModel):
@@ -37,13 +58,22 @@ class _Strict(BaseModel):
 class DecisionBody(_Strict):
     """What a channel asks for."""
 
-    channel: str = Field(min_length=1, examples=["web"])
-    placements: dict[str, Annotated[int, Field(ge=1, le=50)]] = Field(
-        default_factory=lambda: {"default": 1}, examples=[{"hero": 1}])
-    customer: str | None = Field(default=None, description="a customer id or any identifier "
-                                 "(e-mail, phone, CRM id); omit for an anonymous visitor")
-    anonymous_id: str | None = None
-    context: dict[str, Any] = Field(default_factory=dict, examples=[{"page": "/basket"}])
+    channel: str = Field(min_length=1, max_length=64, examples=["web"],
+                         description="one the active rules know (others are refused, "
+                         "naming those)")
+    placements: dict[Annotated[str, Field(min_length=1, max_length=64)],
+                     Annotated[int, Field(ge=1, le=50)]] = Field(
+        default_factory=lambda: {"default": 1}, examples=[{"hero": 1}],
+        min_length=1, max_length=MAX_PLACEMENTS,
+        description=f"placement -> how many treatments (at most {MAX_PLACEMENTS} placements)")
+    customer: str | None = Field(default=None, min_length=1, max_length=256,
+                                 description="a customer id or any identifier (e-mail, "
+                                 "phone, CRM id); omit for an anonymous visitor")
+    anonymous_id: str | None = Field(default=None, min_length=1, max_length=128)
+    context: dict[str, Any] = Field(
+        default_factory=dict, examples=[{"page": "/basket"}],
+        description=f"what the channel knows (at most {MAX_CONTEXT_BYTES:,} bytes as JSON, "
+        f"nested at most {MAX_CONTEXT_DEPTH} deep; integers within 64 bits)")
     request_id: str | None = Field(default=None, max_length=128)
     explore: bool = True
     trace: bool = False
@@ -64,6 +94,10 @@ class DecisionResponse(BaseModel):
     decision_id: str
     at: dt.datetime
     customer_id: str | None
+    customer_found: bool | None = Field(description="whether the customer named was found "
+                                        "(null when none was named)")
+    customer_reason: str | None = Field(description="why not, when it was not found (the "
+                                        "decision was then made as for an anonymous visitor)")
     channel: str
     rule_version: str
     input_digest: str
@@ -76,10 +110,14 @@ class DecisionResponse(BaseModel):
 
 
 class OutcomeBody(_Strict):
-    decision_id: str = Field(min_length=1)
-    treatment_id: str = Field(min_length=1)
+    """What happened after a decision."""
+
+    decision_id: str = Field(min_length=1, max_length=128)
+    treatment_id: str = Field(min_length=1, max_length=128)
     kind: OutcomeKind
-    value: Decimal | None = Field(default=None, ge=0)
+    value: Decimal | None = Field(default=None, ge=0, le=MAX_OUTCOME_VALUE, decimal_places=6,
+                                  description="what a conversion was worth, in the "
+                                  f"project's currency (0 to {MAX_OUTCOME_VALUE:,})")
 
 
 class OutcomeResponse(BaseModel):
@@ -92,8 +130,7 @@ class EventsResponse(BaseModel):
     accepted: int
 
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse} for code in (400, 401, 403, 404, 413)}
+_ERRORS = errors(400, 401, 403, 404, 413, 415)
 
 
 def _trace(decision: Any) -> dict[str, list[dict[str, Any]]] | None:
@@ -121,10 +158,12 @@ def decision_routes(service: Callable[[], DecisionService], verify: Verifier) ->
         # checks the key inline: FastAPI's generic body and dependency handling cost as
         # much again as the decision itself.
         await may_decide(request)
+        _require_json(request)
         body = _decision_body(await request.body())
         engine = service()
+        _known_channel(engine, body.channel)
         try:
-            decision, record = engine.decide_record(
+            decision, record, missing = engine.decide_record(
                 body.channel, body.placements, customer=body.customer,
                 anonymous_id=body.anonymous_id, context=body.context,
                 request_id=body.request_id, explore=body.explore, trace=body.trace,
@@ -135,6 +174,8 @@ def decision_routes(service: Callable[[], DecisionService], verify: Verifier) ->
         # together share one fsync (the log's group commit)
         await run_in_threadpool(engine.logged)
         record = dict(record)  # the logged record stays as logged
+        record["customer_found"] = None if body.customer is None else missing is None
+        record["customer_reason"] = missing
         catalogue = engine.rules.current().catalogue.by_id()
         record["treatments"] = {t: {"name": catalogue[t].name, "kind": catalogue[t].kind.value,
                                     "payload": dict(catalogue[t].payload)}
@@ -175,19 +216,110 @@ async def _run_sync(call: Callable[[], int]) -> int:
     return await run_in_threadpool(call)
 
 
+def _require_json(request: Request) -> None:
+    """415 unless the body is declared JSON (an empty body too: a decision needs one)."""
+    declared = request.headers.get("content-type", "")
+    if not is_json(declared):
+        raise ApiError(415, "unsupported_media_type", unsupported_message(declared))
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number (numbers must be finite)")
+
+
+def _one_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):  # the rare path: say which key
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"the key {key!r} appears twice in one object")
+            seen.add(key)
+    return data
+
+
+#: One decoder, made once (``json.loads`` with hooks builds a new one per call).
+_DECODER = json.JSONDecoder(object_pairs_hook=_one_each, parse_constant=_refuse_constant)
+
+
+def _strict_json(raw: bytes) -> Any:
+    """``raw`` parsed as strict JSON (RFC 8259), or a 400 saying what is wrong."""
+    try:
+        return _DECODER.decode(raw.decode())
+    except RecursionError:
+        raise ApiError(400, "invalid_request", "body: nested too deep") from None
+    except ValueError as exc:  # JSONDecodeError, bad UTF-8, or one of the hooks above
+        raise ApiError(400, "invalid_request", f"body: malformed JSON: {exc}") from None
+
+
+def _check_values(value: Any, where: str, depth: int = 0) -> None:
+    """Numbers finite and integers within 64 bits, nesting within MAX_CONTEXT_DEPTH."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if not INT_RANGE[0] <= value <= INT_RANGE[1]:
+            raise ApiError(400, "invalid_request",
+                           f"{where}: integer out of range (at most 64 bits: "
+                           f"{INT_RANGE[0]:,} to {INT_RANGE[1]:,})")
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ApiError(400, "invalid_request", f"{where}: number out of range (finite "
+                           "numbers only)")
+        return
+    if depth >= MAX_CONTEXT_DEPTH:
+        raise ApiError(400, "invalid_request",
+                       f"{where}: nested deeper than {MAX_CONTEXT_DEPTH} levels")
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in items:
+        _check_values(item, f"{where}.{key}", depth + 1)
+
+
 def _decision_body(raw: bytes) -> DecisionBody:
     """The body, or a 400 naming the path of every bad field (as for other routes)."""
+    data = _strict_json(raw)
     try:
-        return DecisionBody.model_validate_json(raw)
+        body = DecisionBody.model_validate(data)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
             where = ".".join(("body", *(str(part) for part in error["loc"])))
-            message = error["msg"]
-            if error["type"] == "json_invalid":
-                where, message = "body", f"malformed JSON: {error['ctx']['error']}"
-            problems.append(f"{where}: {message}")
+            problems.append(f"{where}: {error['msg']}")
         raise ApiError(400, "invalid_request", "; ".join(problems)) from None
+    _check_values(body.context, "body.context")
+    size = len(orjson.dumps(body.context))
+    if size > MAX_CONTEXT_BYTES:
+        raise ApiError(400, "invalid_request", f"body.context: {size:,} bytes as JSON, over "
+                       f"the limit of {MAX_CONTEXT_BYTES:,}")
+    return body
+
+
+def known_channels(rules: RuleSet) -> frozenset[str]:
+    """The channels a rule set names: its treatments', quiet hours' and contact limits'
+    (empty when it names none: every channel is then as good as another)."""
+    found = _CHANNELS.get(rules.version)
+    if found is None or found[0] is not rules:
+        names: set[str] = set()
+        for treatment in rules.catalogue.treatments:
+            names.update(treatment.channels)
+        names.update(q.channel for q in rules.policy.quiet_hours)
+        names.update(limit.channel for limit in rules.policy.limits if limit.channel)
+        found = (rules, frozenset(names))
+        _CHANNELS[rules.version] = found
+    return found[1]
+
+
+#: Rule version -> (its rule set, its channels): computed once per version and process.
+_CHANNELS: dict[str, tuple[RuleSet, frozenset[str]]] = {}
+
+
+def _known_channel(engine: DecisionService, channel: str) -> None:
+    """400 for a channel the active rules never mention (when they name any at all)."""
+    known = known_channels(engine.rules.current())
+    if known and channel not in known:
+        raise ApiError(400, "unknown_channel",
+                       f"body.channel: {channel[:64]!r} is not a channel of the active rules "
+                       f"(known: {', '.join(sorted(known))})")
 
 
 def _parse_events(body: bytes) -> list[EventIn]:

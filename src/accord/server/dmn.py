@@ -45,14 +45,18 @@ from accord.dmn.serving import (
 from accord.errors import DmnError
 from accord.operational.api_keys import ApiKey
 from accord.server.auth import Verifier, require
-from accord.server.errors import ApiError, ErrorResponse, install_error_handlers
+from accord.server.errors import ApiError, Backstop, ErrorResponse, install_error_handlers
 from accord.server.runtime import Lazy, open_project_operational
+from accord.server.times import aware_iso
 
 __all__ = ["DeployBody", "PinBody", "dmn_app", "dmn_routes", "hub_dmn_routes"]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse} for code in (400, 401, 403, 404)}
-_VERSION = Query(default=None, ge=1, description="a version (the active one when omitted)")
+#: The highest version number (versions are SQLite integers: 64 bits, signed).
+MAX_VERSION = 2**63 - 1
+_VERSION = Query(default=None, ge=1, le=MAX_VERSION,
+                 description="a version (the active one when omitted)")
 
 
 class DeployBody(BaseModel):
@@ -71,12 +75,13 @@ class PinBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(ge=1)
+    version: int | None = Field(ge=1, le=MAX_VERSION)
 
 
 def _version_json(info: VersionInfo) -> dict[str, Any]:
     return {"model": info.model, "version": info.version, "active": info.active,
-            "created_at": info.created_at, "created_by": info.created_by, "note": info.note,
+            "created_at": aware_iso(info.created_at), "created_by": info.created_by,
+            "note": info.note,
             "files": list(info.files), "main": info.main, "checksum": info.checksum}
 
 
@@ -213,5 +218,6 @@ def dmn_app(source: ModelSource, verify: Verifier | None = None) -> FastAPI:
     app = FastAPI(title="Accord DMN", version="1",
                   description="DMN decisions and decision services over HTTP.")
     install_error_handlers(app)
+    app.add_middleware(Backstop)
     app.include_router(dmn_routes(lambda: source, verify))
     return app

@@ -47,6 +47,7 @@ from accord.rules.users import User
 from accord.server.errors import ApiError, ErrorResponse
 from accord.server.people import person, refusals
 from accord.server.runtime import Lazy, open_project_operational
+from accord.server.times import AwareTime, aware
 
 __all__ = ["GovernanceApi", "governance_routes"]
 
@@ -71,9 +72,9 @@ class ActionBody(_Strict):
 
 
 class ApproveBody(ActionBody):
-    effective_from: dt.datetime | None = Field(
-        default=None, description="activate at this time (UTC when no offset) instead of by "
-        "hand")
+    effective_from: AwareTime | None = Field(
+        default=None, description="activate at this time (an ISO 8601 string with a UTC "
+        "offset, such as '2026-12-01T08:00:00Z') instead of by hand")
 
 
 class VersionModel(BaseModel):
@@ -130,13 +131,9 @@ def _scenario(result: ScenarioResult) -> ScenarioModel:
                          explanation=result.explain(), trace=trace)
 
 
-def _aware(at: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns: they were stored in UTC
-    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
-
-
 def _utc(at: dt.datetime | None) -> dt.datetime | None:
-    return None if at is None else _aware(at)
+    # SQLite hands back naive datetimes for timezone-aware columns: they were stored in UTC
+    return None if at is None else aware(at)
 
 
 def _version(governance: Governance, version: str, record: RuleVersion | None = None,
@@ -237,8 +234,10 @@ def governance_routes(project_dir: Path, clock: Clock | None = None, *,
         governance = source().governance
         body = body or ApproveBody()
         with refusals():
+            # in UTC: the store keeps the wall time without its offset
+            at = body.effective_from
             governance.approve(user, version, body.reason,
-                               effective_from=_utc(body.effective_from))
+                               effective_from=None if at is None else at.astimezone(dt.UTC))
             return _version(governance, version)
 
     @router.get("/versions/{version}/scenarios", response_model=list[ScenarioModel])
@@ -285,7 +284,7 @@ def governance_routes(project_dir: Path, clock: Clock | None = None, *,
                   user: User = Depends(who)) -> list[audit.AuditEntry]:
         """The audit log, newest first: who did what, when, and why."""
         governance = reader(user)
-        return [replace(e, at=_aware(e.at))
+        return [replace(e, at=aware(e.at))
                 for e in audit.read(governance.engine, subject=version, limit=limit)]
 
     return router

@@ -2,8 +2,10 @@
 every request (the SLO report reads both: :mod:`accord.capacity.slo`).
 
 The middleware's cost per request is one ``perf_counter`` pair, one dict lookup and two
-``observe``/``inc`` calls on pre-resolved children: paths are reduced to their first two
-segments (``/v1/profiles/c_1234`` counts as ``/v1/profiles``) so the label sets stay few.
+``observe``/``inc`` calls on pre-resolved children. Requests count under the template of the
+route that answered them (``/v1/profiles/{customer_id}``, ``/v1/dmn/{model}/{decision}``),
+and every path no route matches under one label, :data:`UNMATCHED`: the label sets are as
+few as the routes, whatever paths clients invent.
 Metrics live in :data:`REGISTRY` (not prometheus-client's global one), per process: run
 one scrape target per worker.
 """
@@ -18,7 +20,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["LATENCY_BUCKETS", "REGISTRY", "RequestMetrics", "metrics_router"]
+__all__ = ["LATENCY_BUCKETS", "REGISTRY", "UNMATCHED", "RequestMetrics", "metrics_router"]
 
 #: Every Accord metric.
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -32,10 +34,18 @@ LATENCY = Histogram("accord_http_request_duration_seconds",
                     ["route"], buckets=LATENCY_BUCKETS, registry=REGISTRY)
 
 
-def _route(path: str) -> str:
-    """The first two segments of a path: the label the request counts under."""
-    parts = path.split("/", 3)
-    return "/".join(parts[:3]) if len(parts) > 2 else path
+#: The label of every request no route matched (unknown paths: one label, not one each).
+UNMATCHED = "unmatched"
+
+
+def _route(scope: Scope) -> str:
+    """The template of the route that matched (the router leaves it in the scope), or
+    :data:`UNMATCHED`."""
+    route = scope.get("route")
+    if route is None:
+        return UNMATCHED
+    template = getattr(route, "path_format", None) or getattr(route, "path", None)
+    return template if isinstance(template, str) and template else UNMATCHED
 
 
 class RequestMetrics:
@@ -69,7 +79,7 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            counter, histogram = self._child(_route(scope["path"]), status)
+            counter, histogram = self._child(_route(scope), status)
             counter.inc()
             histogram.observe(time.perf_counter() - start)
 

@@ -16,6 +16,7 @@ import duckdb
 from sqlglot import exp
 
 from accord.errors import ConfigError
+from accord.server.times import aware
 from accord.store import open_store
 
 __all__ = ["SegmentCount", "SegmentCounts", "SegmentSummary"]
@@ -57,7 +58,7 @@ class SegmentCounts:
         try:
             stat = self.path.stat()
         except FileNotFoundError:
-            raise ConfigError(f"no analytical store at {self.path}: build the project first "
+            raise ConfigError("no analytical store yet: build the project first "
                               "('accord build')") from None
         key = (stat.st_mtime_ns, stat.st_size)
         with self._lock:
@@ -91,6 +92,6 @@ class SegmentCounts:
                                       description=str(row["description"] or ""),
                                       condition=str(row["condition"]),
                                       members=int(row["members"])) for row in rows)
-        built_at = max((row["built_at"] for row in rows if row["built_at"] is not None),
-                       default=None)
+        built_at = max((aware(row["built_at"]) for row in rows if row["built_at"] is not None),
+                       default=None)  # written in UTC, read back naive
         return SegmentSummary(customers=customers, built_at=built_at, segments=segments)

@@ -18,10 +18,15 @@ from typing import Any
 import duckdb
 from sqlglot import exp
 
-from accord.errors import ConfigError, FeelError
+from accord.errors import ConfigError, FeelError, FeelSqlError
 from accord.feel.sql import compile_expression_sql
 from accord.project.config import Segment
-from accord.segments.build import SegmentDefinitionError, compile_members, profile_types
+from accord.segments.build import (
+    SegmentDefinitionError,
+    compile_members,
+    condition_sql,
+    profile_types,
+)
 from accord.store import open_store
 from accord.store.base import AnalyticalStore
 
@@ -64,7 +69,7 @@ class HubReader:
             ConfigError: not built yet, or locked by a build in progress.
         """
         if not self.path.is_file():
-            raise ConfigError(f"no analytical store at {self.path}: build the project first")
+            raise ConfigError("no analytical store yet: build the project first")
         try:
             store = open_store("duckdb", self.path, read_only=True)
         except duckdb.Error as exc:
@@ -137,20 +142,22 @@ class HubReader:
             accord.errors.AccordError: the condition does not parse or cannot be compiled
                 to SQL (the message names the position).
         """
-        with self.store() as store:
+        with self.store() as store, _runnable(condition):
             schema = store.query(exp.select("*").from_("profiles").limit(0)).schema
-            columns = {f.name: exp.column(f.name, quoted=True) for f in schema}
-            where = compile_expression_sql(condition, columns)
+            # qualified: the overlap query joins segment_members, which has a customer_id too
+            where = condition_sql(condition, profile_types(store), table="p")
             member = exp.Coalesce(this=where, expressions=[exp.false()])
+            profiles = exp.alias_(exp.to_table("profiles"), "p")
             counted = store.query(exp.select(
                 exp.func("count_if", member.copy()).as_("members"),
-                exp.Count(this=exp.Star()).as_("customers")).from_("profiles")).to_pylist()[0]
+                exp.Count(this=exp.Star()).as_("customers")).from_(profiles.copy())
+            ).to_pylist()[0]
             overlaps: list[tuple[str, int]] = []
             if "segment_members" in set(store.tables()):
                 rows = store.query(
                     exp.select("s.segment", exp.Count(this=exp.Star()).as_("n"))
                     .from_(exp.alias_(exp.to_table("segment_members"), "s"))
-                    .join(exp.alias_(exp.to_table("profiles"), "p"),
+                    .join(profiles.copy(),
                           on=exp.column("customer_id", "s").eq(exp.column("customer_id", "p")))
                     .where(member.copy()).group_by("s.segment").order_by("s.segment")
                 ).to_pylist()
@@ -161,11 +168,12 @@ class HubReader:
             if numeric:
                 selects = []
                 for name in numeric:
-                    col = exp.column(name, quoted=True)
+                    col = exp.column(name, table="p", quoted=True)
                     selects.append(exp.func("avg", col).as_(f"base_{name}"))
                     in_segment = exp.Case(ifs=[exp.If(this=member.copy(), true=col.copy())])
                     selects.append(exp.func("avg", in_segment).as_(f"seg_{name}"))
-                means = store.query(exp.select(*selects).from_("profiles")).to_pylist()[0]
+                means = store.query(exp.select(*selects).from_(profiles.copy())
+                                    ).to_pylist()[0]
                 for name in numeric:
                     segment, everyone = _float(means[f"seg_{name}"]), _float(
                         means[f"base_{name}"])
@@ -175,6 +183,18 @@ class HubReader:
                                        "everyone": everyone, "index": index})
         return SegmentPreview(int(counted["members"] or 0), int(counted["customers"] or 0),
                               overlaps, comparison)
+
+
+@contextmanager
+def _runnable(condition: str) -> Iterator[None]:
+    """A condition that compiles but that DuckDB refuses to run (a number beyond its
+    integers as a ``substring`` argument, say) is the condition's problem, said as such."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise FeelSqlError(f"condition {condition!r} cannot be run over the profiles: "
+                           f"{reason}") from None
 
 
 def _is_number(kind: Any) -> bool:

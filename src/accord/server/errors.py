@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.errors import ConfigError
+from accord.server.limits import BodyTooLarge
 
 __all__ = ["ApiError", "Backstop", "ErrorBody", "ErrorResponse", "document_errors",
            "errors", "install_error_handlers"]
@@ -169,6 +170,8 @@ class Backstop:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except BodyTooLarge:
+            raise  # a refusal the middleware that counted the body answers (413)
         except Exception:
             _LOG.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
             if started:  # too late for an error body: the server closes the connection

@@ -11,8 +11,30 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 DEFAULT_LIMIT = 1 << 20  # 1 MiB; event batches may set their own
 
 
-class _TooLarge(Exception):
-    pass
+class BodyTooLarge(Exception):
+    """Raised from a counting ``receive`` once a body passes its limit; the middleware that
+    counted (``by``) answers 413, every other layer lets it through."""
+
+    def __init__(self, by: object) -> None:
+        super().__init__("request body over its limit")
+        self.by = by
+
+
+def counting(receive: Receive, limit: int, by: object) -> Receive:
+    """``receive`` raising :class:`BodyTooLarge` (from ``by``) once more than ``limit``
+    bytes of body have arrived."""
+    received = 0
+
+    async def receive_counted() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge(by)
+        return message
+
+    return receive_counted
 
 
 def _body(limit: int) -> bytes:
@@ -44,17 +66,7 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._reject(send, limit)
             return
-        received = 0
         started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise _TooLarge
-            return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
@@ -63,8 +75,10 @@ class BodyLimit:
             await send(message)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
+            await self.app(scope, counting(receive, limit, self), tracking_send)
+        except BodyTooLarge as exc:
+            if exc.by is not self:
+                raise
             if not started:
                 await self._reject(send, limit)
 

@@ -23,6 +23,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from accord.server.limits import BodyTooLarge, counting
+
 #: The largest request body the web app takes (a form, a DMN file, an uploaded table).
 MAX_BODY = 1 << 20
 
@@ -39,10 +41,6 @@ HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
 )
-
-
-class _TooLarge(Exception):
-    """The body grew past the limit while it was read."""
 
 
 def size(limit: int) -> str:
@@ -93,21 +91,10 @@ class WebGuard:
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             await self._refuse(scope, receive, with_headers)
             return
-        received = 0
-
-        async def counting() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise _TooLarge
-            return message
-
         try:
-            await self.app(scope, counting, with_headers)
-        except _TooLarge:
-            if started:
+            await self.app(scope, counting(receive, self.limit, self), with_headers)
+        except BodyTooLarge as exc:
+            if started or exc.by is not self:
                 raise
             await self._refuse(scope, receive, with_headers)
 

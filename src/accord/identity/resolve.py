@@ -12,12 +12,13 @@ lines carry their order's id and are skipped) and writes, in one store transacti
 API events (``POST /v1/events``, a source of the ``events`` view) name their customer by the
 hub's own customer id (the one decisions and profiles give, and what the API takes verbatim at
 request time). That id is no identifier of a person but a link to the customer it named: each
-previous customer's first record still present (its *anchor*) carries its id, and the ids
-merged into it, as a node of the built-in link :data:`HUB_KIND`, and every API event carries
-the id it was sent with, so the graph joins the events to that customer's component like any
-shared identifier would. One anchor per customer adds no link between a customer's own
-records, so splits and merges stay what the configured rules make them. An id the hub never
-gave (or an event before the first build) links only the events sent with it.
+such previous customer's first record still present that was not itself sent with a hub id
+(its *anchor*) carries its id, and the ids merged into it, as a node of the built-in link
+:data:`HUB_KIND`, and every API event carries the id it was sent with, so the graph joins the
+events to that customer's component like any shared identifier would. One anchor per
+customer adds no link between a customer's own records, so splits and merges stay what the
+configured rules make them. An id the hub never gave (or an event before the first build)
+links only the events sent with it, into a customer of their own.
 
 SQL does the bulk work (normalising e-mails and ids, collapsing phone variants, coding records
 and values as integers); Python runs ``phonenumbers`` once per distinct phone key, then the
@@ -69,6 +70,7 @@ HUB_RULE = "hub_customer_id"
 
 RECORDS = "_identity_records"
 HUB = "_identity_hub"
+SENT = "_identity_sent"
 ALIASES = "_identity_aliases"
 LINKS = "_identity_links"
 RAW = "_identity_raw"
@@ -77,8 +79,8 @@ PHONE_KEYS = "_identity_phone_keys"
 VALUED = "_identity_valued"
 VALUES = "_identity_values"
 WANTED = "_identity_wanted"
-SCRATCH = (RECORDS, RAW, PHONE_RAW, PHONE_KEYS, VALUED, VALUES, WANTED, HUB, ALIASES,
-           LINKS)
+SCRATCH = (RECORDS, RAW, PHONE_RAW, PHONE_KEYS, VALUED, VALUES, WANTED, HUB, SENT,
+           ALIASES, LINKS)
 
 MERGES_SCHEMA = pa.schema([("survivor", pa.string()), ("merged", pa.string()),
                            ("at", pa.timestamp("us")), ("reason", pa.string())])
@@ -218,22 +220,32 @@ def _hub_sent_sql(entities: dict[Entity, set[str]]) -> exp.Select | None:
 
 
 def _anchors_sql() -> exp.Select:
-    """Each previous customer's first record still present, carrying its id and the ids
-    merged into it (:data:`ALIASES`), as ``(source, source_id, kind, value)``."""
+    """The first record still present, and not itself sent with a hub id, of each previous
+    customer some record was sent with (by its id or an id merged into it, :data:`ALIASES`),
+    carrying that id, as ``(source, source_id, kind, value)``. Only customers named by a
+    sent record get an anchor: a build without API events adds nothing to the graph."""
+    sent = exp.select("value").from_(SENT)
+    wanted = exp.union(sent.copy(), exp.select("survivor").from_(ALIASES)
+                       .where(exp.column("merged").isin(query=sent.copy())), distinct=True)
+    # a record sent with a hub id is in its customer by that link alone: anchoring the
+    # customer to it would let its events float off with it on the next build
     first = (exp.select("m.customer_id", "min(r.rec) AS rec")
              .from_("identity_map AS m")
              .join(f"{RECORDS} AS r", on="r.source = m.source AND r.source_id = m.source_id")
+             .join(f"{SENT} AS s", on="s.source = r.source AND s.source_id = r.source_id",
+                   join_type="left")
+             .where(exp.and_(exp.column("customer_id", table="m").isin(query=wanted),
+                             "s.source IS NULL"))
              .group_by("m.customer_id"))
-    names = exp.select("survivor AS customer_id", "merged AS value").from_(ALIASES)
-    own = exp.select("a.customer_id", "a.customer_id AS value").from_("anchors AS a")
-    every = exp.union(own, exp.select("a.customer_id", "n.value").from_("anchors AS a")
-                      .join(names.subquery("n"), on="n.customer_id = a.customer_id"),
+    names = exp.union(exp.select("customer_id", "customer_id AS value").from_("anchors"),
+                      exp.select("survivor AS customer_id", "merged AS value").from_(ALIASES),
                       distinct=False)
     return (exp.select("r.source", "r.source_id", exp.alias_(_lit(HUB_KIND), "kind"),
-                       "v.value")
-            .from_(every.subquery("v"))
-            .join("anchors AS a", on="a.customer_id = v.customer_id")
+                       "n.value")
+            .from_("anchors AS a")
+            .join(names.subquery("n"), on="n.customer_id = a.customer_id")
             .join(f"{RECORDS} AS r", on="r.rec = a.rec")
+            .where(exp.column("value", table="n").isin(query=sent.copy()))
             .with_("anchors", as_=first))
 
 
@@ -263,16 +275,18 @@ def _aliases(store: AnalyticalStore, tables: set[str]) -> pa.Table:
 
 
 def _hub_links(store: AnalyticalStore, entities: dict[Entity, set[str]]) -> None:
-    """Fill :data:`HUB` with the hub-id links of API events and anchors (empty when no
-    record was sent with a hub id)."""
+    """Fill :data:`HUB` with the hub-id links of API events and their anchors (empty when
+    no record was sent with a hub id)."""
+    empty = exp.select(*(f"CAST(NULL AS VARCHAR) AS {name}"
+                         for name in ("source", "source_id", "kind", "value"))).where("FALSE")
     sent = _hub_sent_sql(entities)
-    tables = set(store.tables())
-    parts: list[exp.Select] = [exp.select(*(f"CAST(NULL AS VARCHAR) AS {name}" for name in
-                                            ("source", "source_id", "kind", "value")))
-                               .where("FALSE")]
+    parts: list[exp.Select] = [empty]
     if sent is not None:
-        parts.append(exp.select("*").from_(sent.subquery("s")).where("value IS NOT NULL"))
-        if "identity_map" in tables:
+        store.execute(_create(SENT, exp.select("*").from_(sent.subquery("s"))
+                              .where("value IS NOT NULL")))
+        parts.append(exp.select("*").from_(SENT))
+        tables = set(store.tables())
+        if "identity_map" in tables and _count(store, exp.select("count(*)").from_(SENT)):
             store.write(ALIASES, _aliases(store, tables), mode="replace")
             parts.append(exp.select("*").from_(_anchors_sql().subquery("anchored")))
     store.execute(_create(HUB, _union(parts, distinct=True)))

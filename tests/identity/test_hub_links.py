@@ -16,6 +16,7 @@ import pytest
 
 from accord.clock import FixedClock
 from accord.connectors.tables import raw_columns, raw_table, refresh_views
+from accord.identity.explain import explain
 from accord.identity.resolve import IdentityReport, run_identity
 from accord.logs.schema import SCHEMAS, TABLES, typed
 from accord.progress import SilentProgress
@@ -108,3 +109,15 @@ def test_without_api_events_the_graph_is_unchanged(store: AnalyticalStore) -> No
     assert (again.records, again.identifiers, again.customers) == (
         first.records, first.identifiers, first.customers) == (3, 3, 2)
     assert "_customer_id" in store.query("SELECT * FROM events LIMIT 0").column_names
+
+
+def test_explain_shows_the_hub_id_an_event_was_sent_with(store: AnalyticalStore) -> None:
+    _identity(store)
+    ann = _map(store)["C1"]
+    _api(store, [{"event_id": "e1", "customer_id": f"{ann} "}])
+    _identity(store)
+    explanation = explain(store, ann)
+    [event] = [record for record in explanation.records if record.source == "api"]
+    assert [(i.kind, i.value, i.raw) for i in event.identifiers] == [
+        ("customer_id", ann, f"{ann} ")]
+    assert event.fields["type"] == "page_view"

@@ -15,6 +15,8 @@ import pyarrow as pa
 from sqlglot import exp
 
 from accord.connectors.base import LINE, RowError, SourceState
+from accord.errors import ConfigError
+from accord.logs.schema import TABLES as LOG_TABLES
 from accord.project.config import ENTITY_FIELDS, Entity
 from accord.store.sql import table as _table
 
@@ -136,7 +138,74 @@ def set_cursor(source: str, cursor: str, at: dt.datetime) -> tuple[exp.Delete, p
     return delete, row
 
 
-def entity_view(entity: Entity, tables: Mapping[str, set[str]]) -> exp.Create:
+#: The hub's own HTTP events (``POST /v1/events``), as ``accord logs load`` stores them: a
+#: source of the ``events`` entity like any configured one, under this source name.
+API_TABLE = LOG_TABLES["events"]
+API_SOURCE = "api"
+#: Column of the ``events`` view holding the hub's customer id an event was sent for (API
+#: events name their customer by it; records of configured sources leave it NULL).
+HUB_CUSTOMER = "_customer_id"
+
+
+def _utc(value: exp.Expr) -> exp.Expr:
+    """ISO text with an offset -> the UTC instant without zone, as ingest stores times
+    (NULL for text that is no time, rather than failing the build)."""
+    instant = exp.TryCast(this=value, to=_type("TIMESTAMPTZ"))
+    return exp.Cast(this=exp.AtTimeZone(this=instant, zone=exp.Literal.string("UTC")),
+                    to=_type("TIMESTAMP"))
+
+
+#: Canonical event field -> its value from a row of :data:`API_TABLE` (text columns, see
+#: ``accord.logs.schema``), cast to the field's type; fields absent here are NULL.
+_API_FIELDS: dict[str, exp.Expr] = {
+    "source_id": exp.column("event_id", quoted=True),
+    "email": exp.column("email", quoted=True),
+    "anonymous_id": exp.column("anonymous_id", quoted=True),
+    "type": exp.column("type", quoted=True),
+    "channel": exp.column("channel", quoted=True),
+    "occurred_at": _utc(exp.column("occurred_at", quoted=True)),
+    # exact decimal text; one beyond the field's range becomes NULL, not a failed build
+    "value": exp.TryCast(this=exp.column("value", quoted=True),
+                         to=_type(ENTITY_FIELDS[Entity.EVENTS]["value"])),
+    "properties": exp.TryCast(this=exp.column("properties", quoted=True), to=_type("JSON")),
+}
+
+
+def _fields(entity: Entity) -> dict[str, str]:
+    """The columns of ``entity``'s view: canonical fields, ``_source`` (and for events the
+    hub customer id of API events)."""
+    extra = {HUB_CUSTOMER: "VARCHAR"} if entity is Entity.EVENTS else {}
+    return {**ENTITY_FIELDS[entity], "_source": "VARCHAR", **extra}
+
+
+def _null(type_name: str) -> exp.Expr:
+    return exp.Cast(this=exp.Null(), to=_type(type_name))
+
+
+def api_events() -> exp.Select:
+    """The hub's HTTP events as rows of the ``events`` view. Pure.
+
+    One row per ``event_id`` (a client that resends an event it got no answer for must not
+    count twice): the earliest copy, as the event timeline keeps it. Times become UTC without
+    zone, values decimals and properties JSON, as ingest casts a configured source; the
+    customer id the event was sent with goes to :data:`HUB_CUSTOMER`, for identity
+    resolution to link.
+    """
+    values = {**_API_FIELDS, "_source": exp.Literal.string(API_SOURCE),
+              HUB_CUSTOMER: exp.column("customer_id", quoted=True)}
+    first = exp.EQ(this=exp.Window(this=exp.RowNumber(), partition_by=[
+        exp.column("event_id", quoted=True)], order=exp.Order(expressions=[
+            exp.Ordered(this=_utc(exp.column("occurred_at", quoted=True)))])),
+        expression=exp.Literal.number(1))
+    select = exp.select(*(
+        exp.alias_(values[field] if field in values else _null(type_name), field, quoted=True)
+        for field, type_name in _fields(Entity.EVENTS).items())).from_(_table(API_TABLE))
+    return select.where(exp.Not(this=exp.Is(this=exp.column("event_id", quoted=True),
+                                            expression=exp.Null()))).qualify(first)
+
+
+def entity_view(entity: Entity, tables: Mapping[str, set[str]], *,
+                api: bool = False) -> exp.Create:
     """``CREATE OR REPLACE VIEW <entity>``: the union of the entity's raw tables with every
     canonical field (NULL where a table lacks it) and ``_source``; empty when there are
     none, so that later steps can always read it.
@@ -144,17 +213,20 @@ def entity_view(entity: Entity, tables: Mapping[str, set[str]]) -> exp.Create:
     Args:
         entity: the entity.
         tables: raw table -> its columns, for the sources of that entity.
+        api: the ``events`` view also takes the hub's HTTP events (:func:`api_events`).
     """
-    fields = {**ENTITY_FIELDS[entity], "_source": "VARCHAR"}
+    fields = _fields(entity)
     selects: list[exp.Select] = []
     for table, columns in sorted(tables.items()):
         selects.append(exp.select(*(
             exp.column(field, quoted=True) if field in columns
-            else exp.alias_(exp.Cast(this=exp.Null(), to=_type(type_name)), field, quoted=True)
+            else exp.alias_(_null(type_name), field, quoted=True)
             for field, type_name in fields.items())).from_(_table(table)))
+    if api and entity is Entity.EVENTS:
+        selects.append(api_events())
     if not selects:
         selects.append(exp.select(*(
-            exp.alias_(exp.Cast(this=exp.Null(), to=_type(type_name)), field, quoted=True)
+            exp.alias_(_null(type_name), field, quoted=True)
             for field, type_name in fields.items())).where(exp.false()))
     body: exp.Query = selects[0]
     for select in selects[1:]:
@@ -163,8 +235,17 @@ def entity_view(entity: Entity, tables: Mapping[str, set[str]]) -> exp.Create:
 
 
 def refresh_views(store: AnalyticalStore, project: Project) -> None:
-    """Create or replace the view of every entity over the raw tables that exist."""
+    """Create or replace the view of every entity over the raw tables that exist, the hub's
+    HTTP events (once ``accord logs load`` stored some) among the events.
+
+    Raises:
+        ConfigError: a configured source is named like the HTTP events' source.
+    """
     existing = set(store.tables())
+    api = API_TABLE in existing
+    if api and API_SOURCE in project.sources:
+        raise ConfigError(f"source name {API_SOURCE!r} is reserved for the hub's HTTP events "
+                          f"(POST /v1/events); rename the source in accord.yaml")
     wanted = {raw_table(name): source.entity for name, source in project.sources.items()
               if raw_table(name) in existing}
     columns: dict[str, set[str]] = {table: set() for table in wanted}
@@ -177,4 +258,4 @@ def refresh_views(store: AnalyticalStore, project: Project) -> None:
     with store.transaction():
         for entity in Entity:
             tables = {table: columns[table] for table, of in wanted.items() if of is entity}
-            store.execute(entity_view(entity, tables))
+            store.execute(entity_view(entity, tables, api=api))

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from accord.connectors.tables import HUB_CUSTOMER
 from accord.errors import AccordError
-from accord.identity.resolve import IDENTITY_ENTITIES, entity_columns
+from accord.identity.resolve import HUB_KIND, IDENTITY_ENTITIES, entity_columns
 from accord.store import AnalyticalStore
 
 #: Fields shown for a record of each entity, when its view has them.
@@ -165,8 +166,10 @@ def explain(store: AnalyticalStore, customer_id: str) -> Explanation:
         if entity not in IDENTITY_ENTITIES:
             continue
         shown = [name for name in KEY_FIELDS.get(entity.value, ()) if name in columns]
+        # an API event is in its customer by the hub id it was sent with: show it as such
+        sent = [HUB_CUSTOMER] if HUB_CUSTOMER in columns else []
         query = (exp.select("v._source AS source", "v.source_id",
-                            *(f"v.{name}" for name in shown))
+                            *(f"v.{name}" for name in [*shown, *sent]))
                  .from_(f"{entity.value} AS v")
                  .join("identity_map AS m",
                        on="m.source = v._source AND m.source_id = v.source_id")
@@ -177,6 +180,10 @@ def explain(store: AnalyticalStore, customer_id: str) -> Explanation:
             if key in seen:  # a record loaded twice (an updated contact) shows once
                 continue
             seen.add(key)
+            hub_id = str(row[HUB_CUSTOMER]).strip() if sent and row[HUB_CUSTOMER] else ""
+            if hub_id:
+                identifiers[key].append(RecordIdentifier(kind=HUB_KIND, value=hub_id,
+                                                         raw=str(row[HUB_CUSTOMER])))
             records.append(ExplainedRecord(
                 source=key[0], source_id=key[1], entity=entity.value,
                 identifiers=tuple(identifiers.get(key, ())),

@@ -9,6 +9,17 @@ lines carry their order's id and are skipped) and writes, in one store transacti
 * ``identity_merges`` (appended): ``survivor, merged, at, reason``;
 * ``identity_ignored`` (replaced): ``kind, value, records``, the over-shared values.
 
+API events (``POST /v1/events``, a source of the ``events`` view) name their customer by the
+hub's own customer id (the one decisions and profiles give, and what the API takes verbatim at
+request time). That id is no identifier of a person but a link to the customer it named: each
+such previous customer's first record still present that was not itself sent with a hub id
+(its *anchor*) carries its id, and the ids merged into it, as a node of the built-in link
+:data:`HUB_KIND`, and every API event carries the id it was sent with, so the graph joins the
+events to that customer's component like any shared identifier would. One anchor per
+customer adds no link between a customer's own records, so splits and merges stay what the
+configured rules make them. An id the hub never gave (or an event before the first build)
+links only the events sent with it, into a customer of their own.
+
 SQL does the bulk work (normalising e-mails and ids, collapsing phone variants, coding records
 and values as integers); Python runs ``phonenumbers`` once per distinct phone key, then the
 pure :func:`~accord.identity.graph.connect` and :func:`~accord.identity.stable_ids.assign_ids`.
@@ -27,6 +38,7 @@ import pyarrow.compute as pc
 from sqlglot import exp
 
 from accord.clock import Clock
+from accord.connectors.tables import HUB_CUSTOMER
 from accord.identity import graph, rules
 from accord.identity.normalise import (
     email_sql,
@@ -51,14 +63,24 @@ SQL_NORMALISERS: dict[str, Callable[[exp.Expression], exp.Expression]] = {
     "customer_ref": id_sql,
 }
 
+#: The built-in link of API events to the customer whose hub id they carry (see above).
+HUB_KIND = "customer_id"
+#: Its name in reasons and explanations.
+HUB_RULE = "hub_customer_id"
+
 RECORDS = "_identity_records"
+HUB = "_identity_hub"
+SENT = "_identity_sent"
+ALIASES = "_identity_aliases"
+LINKS = "_identity_links"
 RAW = "_identity_raw"
 PHONE_RAW = "_identity_phone_raw"
 PHONE_KEYS = "_identity_phone_keys"
 VALUED = "_identity_valued"
 VALUES = "_identity_values"
 WANTED = "_identity_wanted"
-SCRATCH = (RECORDS, RAW, PHONE_RAW, PHONE_KEYS, VALUED, VALUES, WANTED)
+SCRATCH = (RECORDS, RAW, PHONE_RAW, PHONE_KEYS, VALUED, VALUES, WANTED, HUB, SENT,
+           ALIASES, LINKS)
 
 MERGES_SCHEMA = pa.schema([("survivor", pa.string()), ("merged", pa.string()),
                            ("at", pa.timestamp("us")), ("reason", pa.string())])
@@ -178,6 +200,98 @@ def _raw_sql(entities: dict[Entity, set[str]]) -> exp.Expression:
     return _union(branches, distinct=False)
 
 
+def hub_scope(settings_rules: int) -> rules.RuleScope:
+    """The built-in scope linking API events by hub customer id: after the project's rules,
+    every source."""
+    return rules.RuleScope(rule=settings_rules, name=HUB_RULE, kind=HUB_KIND, sources=None)
+
+
+def _hub_sent_sql(entities: dict[Entity, set[str]]) -> exp.Select | None:
+    """``(source, source_id, kind, value)`` of records sent with a hub customer id."""
+    columns = entities.get(Entity.EVENTS, set())
+    if HUB_CUSTOMER not in columns:
+        return None
+    value = id_sql(exp.cast(exp.column(HUB_CUSTOMER, quoted=True),
+                            exp.DataType.build("VARCHAR")))
+    return (exp.select("_source AS source", "source_id", exp.alias_(_lit(HUB_KIND), "kind"),
+                       exp.alias_(value, "value"))
+            .from_(Entity.EVENTS.value)
+            .where("source_id IS NOT NULL AND _source IS NOT NULL"))
+
+
+def _anchors_sql() -> exp.Select:
+    """The first record still present, and not itself sent with a hub id, of each previous
+    customer some record was sent with (by its id or an id merged into it, :data:`ALIASES`),
+    carrying that id, as ``(source, source_id, kind, value)``. Only customers named by a
+    sent record get an anchor: a build without API events adds nothing to the graph."""
+    sent = exp.select("value").from_(SENT)
+    wanted = exp.union(sent.copy(), exp.select("survivor").from_(ALIASES)
+                       .where(exp.column("merged").isin(query=sent.copy())), distinct=True)
+    # a record sent with a hub id is in its customer by that link alone: anchoring the
+    # customer to it would let its events float off with it on the next build
+    first = (exp.select("m.customer_id", "min(r.rec) AS rec")
+             .from_("identity_map AS m")
+             .join(f"{RECORDS} AS r", on="r.source = m.source AND r.source_id = m.source_id")
+             .join(f"{SENT} AS s", on="s.source = r.source AND s.source_id = r.source_id",
+                   join_type="left")
+             .where(exp.and_(exp.column("customer_id", table="m").isin(query=wanted),
+                             "s.source IS NULL"))
+             .group_by("m.customer_id"))
+    names = exp.union(exp.select("customer_id", "customer_id AS value").from_("anchors"),
+                      exp.select("survivor AS customer_id", "merged AS value").from_(ALIASES),
+                      distinct=False)
+    return (exp.select("r.source", "r.source_id", exp.alias_(_lit(HUB_KIND), "kind"),
+                       "n.value")
+            .from_("anchors AS a")
+            .join(names.subquery("n"), on="n.customer_id = a.customer_id")
+            .join(f"{RECORDS} AS r", on="r.rec = a.rec")
+            .where(exp.column("value", table="n").isin(query=sent.copy()))
+            .with_("anchors", as_=first))
+
+
+def _aliases(store: AnalyticalStore, tables: set[str]) -> pa.Table:
+    """Merged id -> the id that finally survived it (merges recorded in several builds
+    chain: a survivor may itself be merged later), leaving out ids in use again."""
+    survivor: dict[str, str] = {}
+    if "identity_merges" in tables:
+        for row in store.query(exp.select("survivor", "merged").from_("identity_merges")
+                               .order_by("at")).to_pylist():
+            survivor[str(row["merged"])] = str(row["survivor"])
+    live: set[str] = set()
+    if "identity_map" in tables and survivor:
+        live = {str(v) for v in store.query(exp.select("customer_id").distinct()
+                                            .from_("identity_map")).column(0).to_pylist()}
+    pairs: list[tuple[str, str]] = []
+    for merged in survivor:
+        if merged in live:
+            continue
+        final, seen = survivor[merged], {merged}
+        while final in survivor and final not in seen and final not in live:
+            seen.add(final)
+            final = survivor[final]
+        pairs.append((final, merged))
+    return pa.table({"survivor": pa.array([p[0] for p in pairs], pa.string()),
+                     "merged": pa.array([p[1] for p in pairs], pa.string())})
+
+
+def _hub_links(store: AnalyticalStore, entities: dict[Entity, set[str]]) -> None:
+    """Fill :data:`HUB` with the hub-id links of API events and their anchors (empty when
+    no record was sent with a hub id)."""
+    empty = exp.select(*(f"CAST(NULL AS VARCHAR) AS {name}"
+                         for name in ("source", "source_id", "kind", "value"))).where("FALSE")
+    sent = _hub_sent_sql(entities)
+    parts: list[exp.Select] = [empty]
+    if sent is not None:
+        store.execute(_create(SENT, exp.select("*").from_(sent.subquery("s"))
+                              .where("value IS NOT NULL")))
+        parts.append(exp.select("*").from_(SENT))
+        tables = set(store.tables())
+        if "identity_map" in tables and _count(store, exp.select("count(*)").from_(SENT)):
+            store.write(ALIASES, _aliases(store, tables), mode="replace")
+            parts.append(exp.select("*").from_(_anchors_sql().subquery("anchored")))
+    store.execute(_create(HUB, _union(parts, distinct=True)))
+
+
 def _normalise_phones(store: AnalyticalStore, region: str, progress: Progress) -> int:
     """Fill ``value`` of phone rows; returns how many distinct keys were looked up."""
     prefixes = phone_prefixes(region)
@@ -214,7 +328,7 @@ def _identifiers_sql() -> exp.Expression:
 def _values_sql(scopes: list[rules.RuleScope]) -> exp.Expression:
     """Integer codes of the values that rules use, in (kind, value) order."""
     kinds = sorted({scope.kind for scope in scopes})
-    used = (exp.select("kind", "value").distinct().from_("identifiers")
+    used = (exp.select("kind", "value").distinct().from_(LINKS)
             .where(exp.column("kind").isin(*(_lit(kind) for kind in kinds)) if kinds
                    else exp.false()))
     return exp.select("kind", "value",
@@ -224,7 +338,7 @@ def _values_sql(scopes: list[rules.RuleScope]) -> exp.Expression:
 
 def _edges_sql(scopes: list[rules.RuleScope]) -> exp.Expression:
     return (exp.select("r.rec", "v.ident", "s.rule")
-            .from_("identifiers AS i")
+            .from_(f"{LINKS} AS i")
             .join(f"{RECORDS} AS r", on="r.source = i.source AND r.source_id = i.source_id")
             .join(f"{VALUES} AS v", on="v.kind = i.kind AND v.value = i.value")
             .join(rules.scopes_sql(scopes),
@@ -279,7 +393,9 @@ def run_identity(project: Project, store: AnalyticalStore, *, clock: Clock,
     """
     rules.check_rules(project)
     settings = project.identity
-    scopes = rules.rule_scopes(settings)
+    # the project's rules, then the built-in hub-id link (its rule index follows theirs)
+    scopes = [*rules.rule_scopes(settings), hub_scope(len(settings.rules))]
+    n_rules = len(settings.rules) + 1
     at = clock.now().astimezone(dt.UTC).replace(tzinfo=None)
     with store.transaction():
         entities = entity_columns(store)
@@ -293,6 +409,10 @@ def run_identity(project: Project, store: AnalyticalStore, *, clock: Clock,
         invalid = dict(zip(invalid_rows.column("kind").to_pylist(),
                            invalid_rows.column("n").to_pylist(), strict=True))
         store.execute(_create("identifiers", _identifiers_sql()))
+        _hub_links(store, entities)
+        store.execute(_create(LINKS, _union(
+            [exp.select("source", "source_id", "kind", "value").from_("identifiers"),
+             exp.select("source", "source_id", "kind", "value").from_(HUB)], distinct=False)))
 
         task = progress.task("identity: linking records")
         store.execute(_create(VALUES, _values_sql(scopes)))
@@ -300,7 +420,7 @@ def run_identity(project: Project, store: AnalyticalStore, *, clock: Clock,
         n_records = _count(store, exp.select("count(*)").from_(RECORDS))
         components = graph.connect(
             n_records, edges.column("rec").to_numpy(), edges.column("ident").to_numpy(),
-            edges.column("rule").to_numpy(), n_rules=len(settings.rules),
+            edges.column("rule").to_numpy(), n_rules=n_rules,
             max_group_size=settings.max_group_size)
         task.done()
 
@@ -308,7 +428,6 @@ def run_identity(project: Project, store: AnalyticalStore, *, clock: Clock,
         previous, previous_ids = _previous(store, n_records)
         bridges = graph.bridging_nodes(components.edge_record, components.edge_node,
                                        previous, len(previous_ids))
-        n_rules = max(len(settings.rules), 1)
         wanted = np.concatenate([components.ignored, bridges[bridges >= 0] // n_rules])
         labels = _labels(store, wanted)
 

@@ -20,6 +20,8 @@ rule_versions = sa.Table(
     sa.Column("submitted_by", sa.String(128)),
     sa.Column("reviewed_by", sa.String(128)),
     sa.Column("effective_from", sa.DateTime(timezone=True)),
+    # one change per base: two drafts saved at once on the same base, one is refused
+    sa.Index("ux_rule_versions_based_on", "based_on", unique=True),
 )
 
 rule_files = sa.Table(

@@ -3,7 +3,7 @@
 #
 # Targets (module paths mutated -> the tests that must kill them):
 #   statistics  src/accord/campaigns/{lift,metrics}.py -> tests/campaigns/test_{lift,metrics}.py
-#   identity    src/accord/identity/*.py               -> tests/identity
+#   identity    src/accord/identity/*.py               -> tests/identity (but its slowest test)
 #
 # Each target runs in its own scratch copy (build/mutation/TARGET) whose pyproject.toml carries
 # that target's [tool.mutmut] section: mutmut reads one section from the working directory,
@@ -23,7 +23,12 @@ case "$target" in
     tests='"tests/campaigns/test_lift.py", "tests/campaigns/test_metrics.py"' ;;
   identity)
     mutate='"src/accord/identity/*.py"'
-    tests='"tests/identity"' ;;
+    # without the 18 s precision/recall benchmark on generated data: every surviving mutant
+    # would rerun it, and a mutant that loops waits 15 times the tests' time before it
+    # counts as a timeout (a run of hours on 2 cores); what only that test catches shows as
+    # a survivor here
+    tests='"tests/identity", "--deselect",
+  "tests/identity/test_resolve.py::test_generated_data_precision_and_recall"' ;;
   *) echo "unknown target '$target' (known: statistics, identity)" >&2; exit 2 ;;
 esac
 

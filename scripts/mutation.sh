@@ -47,7 +47,7 @@ if target not in targets:
 only_mutate, tests = targets[target]["only_mutate"], targets[target]["tests"]
 root = pathlib.Path(source).parent
 missing = [p for p in only_mutate if not any(root.glob(p))] + \
-    [p for p in tests if not (root / p).exists()]
+    [p for p in tests if not p.startswith("-") and not (root / p.split("::")[0]).exists()]
 if missing:
     sys.exit(f"mutation target {target!r} names paths that do not exist: {', '.join(missing)}")
 settings = {**shared, "only_mutate": only_mutate,

@@ -22,19 +22,25 @@ from accord.testing.http import ApiClient
 NOW = dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> tuple[Path, str, ApiClient]:
+def bob_client(directory: Path) -> tuple[str, ApiClient]:
+    """The retail rules in ``directory``, one known customer (Bob, c_bob, bob@example.com)
+    and a client holding the rules' API key; returns the key and the client."""
     clock = FixedClock(NOW)
-    rules = install_rules(tmp_path, clock)
+    rules = install_rules(directory, clock)
     profiles = open_online("memory")
     profiles.replace_all(
         [("c_bob", {"customer_id": "c_bob", "monetary": Decimal(80),
                     "recency_days": Decimal(200), "orders": Decimal(2),
                     "segments": [], "consent_email": True})],
         [("email", "bob@example.com", "c_bob")])
-    client = ApiClient(create_app(tmp_path, reader=profiles, clock=clock),
-                       headers={"Authorization": f"Bearer {rules.api_key}"})
-    return tmp_path, rules.api_key, client
+    return rules.api_key, ApiClient(create_app(directory, reader=profiles, clock=clock),
+                                    headers={"Authorization": f"Bearer {rules.api_key}"})
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> tuple[Path, str, ApiClient]:
+    key, client = bob_client(tmp_path)
+    return tmp_path, key, client
 
 
 def _state(directory: Path) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import shutil
 import socket
 import threading
 import time
@@ -20,14 +19,13 @@ import httpx
 import pytest
 import uvicorn
 
-from accord.clock import FixedClock
 from accord.operational import ApiKey
 from accord.server import create_app
 from accord.server.dmn import MAX_VERSION
 from accord.server.segments import SegmentCounts
 from accord.testing.http import ApiClient
 from tests.server.test_governance_api import draft_v2, refused
-from tests.server.test_governance_story import NOW, World, make_world
+from tests.server.test_governance_story import World, copy_world, make_world
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +37,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> World:
 @pytest.fixture
 def world(template: World, tmp_path: Path) -> World:
     """A fresh copy of the template."""
-    shutil.copytree(template.directory, tmp_path / "shop")
-    clock = FixedClock(NOW)
-    return World(tmp_path / "shop", clock, ApiClient(create_app(tmp_path / "shop", clock=clock)),
-                 template.api_key, dict(template.tokens))
+    return copy_world(template, tmp_path / "shop")
 
 
 def _error(response: httpx.Response, status: int, code: str) -> str:

@@ -4,21 +4,23 @@ authentication by personal tokens, and its reading routes."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from accord.clock import FixedClock
 from accord.operational.schema import metadata
 from accord.rules.tokens import TokenRepository
 from accord.rules.users import UserRepository
-from accord.server import create_app
 from accord.server.runtime import open_project_operational
-from accord.testing.http import ApiClient
-from tests.server.test_governance_story import NOW, World, make_world, with_vip_threshold
+from tests.server.test_governance_story import (
+    NOW,
+    World,
+    copy_world,
+    make_world,
+    with_vip_threshold,
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +32,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> World:
 @pytest.fixture
 def world(template: World, tmp_path: Path) -> World:
     """A fresh copy of the template (users' passwords are hashed once, not per test)."""
-    shutil.copytree(template.directory, tmp_path / "shop")
-    clock = FixedClock(NOW)
-    return World(tmp_path / "shop", clock, ApiClient(create_app(tmp_path / "shop", clock=clock)),
-                 template.api_key, dict(template.tokens))
+    return copy_world(template, tmp_path / "shop")
 
 
 def database(world: World) -> dict[str, list[tuple[Any, ...]]]:

@@ -81,6 +81,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> BuiltDemo:
     return built_demo(tmp_path_factory.mktemp("demo") / "retailer", customers=300)
 
 
+def copy_world(template: World, directory: Path) -> World:
+    """A fresh copy of ``template`` in ``directory`` (users' passwords are hashed once, not
+    per test)."""
+    shutil.copytree(template.directory, directory)
+    clock = FixedClock(NOW)
+    return World(directory, clock, ApiClient(create_app(directory, clock=clock)),
+                 template.api_key, dict(template.tokens))
+
+
 def make_world(directory: Path) -> World:
     """The retail rules active in the project at ``directory`` (built or not), its people
     and the API over it."""

@@ -4,19 +4,15 @@ rules do not know, and says when the customer named was not found."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from accord.clock import FixedClock
-from accord.demo.rules import install_rules
-from accord.online import open_online
-from accord.server import create_app
 from accord.server.decisions import MAX_CONTEXT_BYTES, MAX_CONTEXT_DEPTH, MAX_PLACEMENTS
 from accord.testing.http import ApiClient
+from tests.server.test_decisions import bob_client
 
 NOW = dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)
 JSON = {"content-type": "application/json"}
@@ -29,16 +25,7 @@ def directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(directory: Path) -> ApiClient:
-    clock = FixedClock(NOW)
-    rules = install_rules(directory, clock)
-    profiles = open_online("memory")
-    profiles.replace_all(
-        [("c_bob", {"customer_id": "c_bob", "monetary": Decimal(80),
-                    "recency_days": Decimal(200), "orders": Decimal(2),
-                    "segments": [], "consent_email": True})],
-        [("email", "bob@example.com", "c_bob")])
-    return ApiClient(create_app(directory, reader=profiles, clock=clock),
-                     headers={"Authorization": f"Bearer {rules.api_key}"})
+    return bob_client(directory)[1]
 
 
 def _decide(client: ApiClient, raw: bytes | str, headers: dict[str, str] | None = None

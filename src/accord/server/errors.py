@@ -23,10 +23,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from accord.errors import ConfigError
-from accord.server.limits import BodyTooLarge
+from accord.server.limits import BodyTooLarge, Started
 
 __all__ = ["ApiError", "Backstop", "ErrorBody", "ErrorResponse", "document_errors",
            "errors", "install_error_handlers"]
@@ -160,21 +160,14 @@ class Backstop:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracked = Started(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, tracked)
         except BodyTooLarge:
             raise  # a refusal the middleware that counted the body answers (413)
         except Exception:
             _LOG.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
-            if started:  # too late for an error body: the server closes the connection
+            if tracked.started:  # too late for an error body: the server closes the connection
                 raise
             body = json.dumps({"error": {
                 "code": "internal_error",

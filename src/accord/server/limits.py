@@ -20,6 +20,20 @@ class BodyTooLarge(Exception):
         self.by = by
 
 
+class Started:
+    """``send`` that remembers whether the response has started (after which no error
+    body can be sent any more)."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self.send(message)
+
+
 def counting(receive: Receive, limit: int, by: object) -> Receive:
     """``receive`` raising :class:`BodyTooLarge` (from ``by``) once more than ``limit``
     bytes of body have arrived."""
@@ -66,20 +80,13 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._reject(send, limit)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracked = Started(send)
         try:
-            await self.app(scope, counting(receive, limit, self), tracking_send)
+            await self.app(scope, counting(receive, limit, self), tracked)
         except BodyTooLarge as exc:
             if exc.by is not self:
                 raise
-            if not started:
+            if not tracked.started:
                 await self._reject(send, limit)
 
     @staticmethod

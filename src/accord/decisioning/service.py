@@ -29,6 +29,9 @@ from accord.online.contacts import ContactStore, RecentEvent, RecordedOutcome
 
 #: Recent events older than this are not shown to eligibility tables.
 RECENT_EVENTS_DAYS = 7
+#: At most this many of them, the newest: a customer (or a bot) sending thousands of events
+#: must not make each of their decisions read and convert every one.
+RECENT_EVENTS_LIMIT = 100
 #: Contact history further back than this is not read (limits must be shorter).
 HISTORY_DAYS = 400
 
@@ -186,7 +189,8 @@ class DecisionService:
                                                        rules.unknown_customer == "reject")
         key = customer_id or anonymous_id or (customer if customer_id is None else None)
         context = dict(context or {})
-        events = self.contacts.recent_events(key, now - dt.timedelta(days=RECENT_EVENTS_DAYS))
+        events = self.contacts.recent_events(key, now - dt.timedelta(days=RECENT_EVENTS_DAYS),
+                                             limit=RECENT_EVENTS_LIMIT)
         context.setdefault("recent events", [e.as_feel() for e in events])
         context.setdefault("cart value", _open_cart(events))
         request = DecisionRequest(channel, dict(placements), context, customer_id,

@@ -3,12 +3,13 @@
 Builds a demo retailer, serves it with several workers, and measures with wrk (Debian's
 package; the load generator shares the 2 cores):
 
-* saturation: as many decisions as 16 connections get, with latency percentiles;
+* saturation: as many decisions as 16 connections get (``--connections``), with latency
+  percentiles;
 * a fixed rate: each connection paced by wrk's ``delay()``, latency at that load;
 * events: NDJSON batches of 200 events, acknowledged once fsynced, events per second.
 
     python bench/http_decisions.py [--quick] [--customers N] [--seconds S] [--workers W]
-                                   [--rate R]
+                                   [--rate R] [--connections C]
 
 Every request loop is bounded in time; only 127.0.0.1 is contacted. Last line: one JSON
 object with at least `decisions_per_s`, `p99_ms` and `events_per_s`.
@@ -59,6 +60,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rate", type=int, default=1500, help="fixed-rate decisions/s")
+    parser.add_argument("--connections", type=int, default=16,
+                        help="connections for the saturation run (each waits for its answer, "
+                             "so added latency lowers a closed loop's rate)")
     args = parser.parse_args()
     require_wrk()
     customers = args.customers or (2_000 if args.quick else 20_000)
@@ -69,7 +73,7 @@ def main() -> None:
             decisions = Path(tmp) / "decisions.lua"
             decisions.write_text(decisions_script(demo, 0))
             run_wrk(decisions, url, connections=8, seconds=2)  # warm up every worker
-            saturated = run_wrk(decisions, url, connections=16, seconds=seconds)
+            saturated = run_wrk(decisions, url, connections=args.connections, seconds=seconds)
             connections = 16
             paced = Path(tmp) / "paced.lua"
             pace_ms = max(1, round(connections * 1000 / args.rate))

@@ -11,18 +11,16 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-import pyarrow as pa
 import pytest
 
 from accord.clock import FixedClock
-from accord.connectors.tables import raw_columns, raw_table, refresh_views
+from accord.connectors.tables import refresh_views
 from accord.identity.explain import explain
 from accord.identity.resolve import IdentityReport, run_identity
-from accord.logs.schema import SCHEMAS, TABLES, typed
 from accord.progress import SilentProgress
 from accord.project.config import Entity, Project, Source
 from accord.store import AnalyticalStore, open_store
-from accord.testing.hub import create_table
+from tests.profiles.test_api_events import api_rows, raw_rows
 
 CLOCK = FixedClock(dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.UTC))
 PROJECT = Project(name="t", sources={
@@ -30,18 +28,9 @@ PROJECT = Project(name="t", sources={
     "shop": Source(entity=Entity.ORDERS, type="csv", path="o.csv", columns={"source_id": "i"})})
 
 
-def _raw(store: AnalyticalStore, source: str, entity: Entity,
-         rows: list[dict[str, Any]]) -> None:
-    columns = raw_columns(entity)
-    create_table(store, raw_table(source), columns,
-                 [[{"_source": source, **row}.get(name) for name in columns] for row in rows])
-
-
 def _api(store: AnalyticalStore, rows: list[dict[str, Any]]) -> None:
-    names = SCHEMAS["events"].names
-    lines = [{name: {"type": "page_view", "occurred_at": "2025-02-27T10:00:00+00:00",
-                     **row}.get(name) for name in names} for row in rows]
-    store.write(TABLES["events"], typed("events", pa.Table.from_pylist(lines)), mode="append")
+    api_rows(store, [{"type": "page_view", "occurred_at": "2025-02-27T10:00:00+00:00", **row}
+                     for row in rows])
 
 
 def _identity(store: AnalyticalStore) -> IdentityReport:
@@ -57,10 +46,10 @@ def _map(store: AnalyticalStore) -> dict[str, str]:
 @pytest.fixture
 def store() -> Iterator[AnalyticalStore]:
     opened = open_store("duckdb")
-    _raw(opened, "crm", Entity.CONTACTS, [
+    raw_rows(opened, "crm", Entity.CONTACTS, [
         {"source_id": "C1", "email": "ann@example.com"},
         {"source_id": "C2", "email": "bob@example.com"}])
-    _raw(opened, "shop", Entity.ORDERS, [{"source_id": "O1", "email": "ann@example.com"}])
+    raw_rows(opened, "shop", Entity.ORDERS, [{"source_id": "O1", "email": "ann@example.com"}])
     yield opened
     opened.close()
 

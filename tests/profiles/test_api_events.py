@@ -43,14 +43,14 @@ PROJECT = Project(
     segments=[Segment(name="browsers", condition="page_views_30d >= 3")])
 
 
-def _raw(store: AnalyticalStore, source: str, entity: Entity,
+def raw_rows(store: AnalyticalStore, source: str, entity: Entity,
          rows: list[dict[str, Any]]) -> None:
     columns = raw_columns(entity)
     create_table(store, raw_table(source), columns,
                  [[{"_source": source, **row}.get(name) for name in columns] for row in rows])
 
 
-def _api(store: AnalyticalStore, rows: list[dict[str, Any]]) -> None:
+def api_rows(store: AnalyticalStore, rows: list[dict[str, Any]]) -> None:
     """Rows as ``accord logs load`` appends them (every declared column text; the server
     writes every field of an event, null or not)."""
     names = SCHEMAS["events"].names
@@ -77,10 +77,10 @@ def _build(store: AnalyticalStore) -> dict[str, dict[str, Any]]:
 @pytest.fixture
 def store() -> Any:
     opened = open_store("duckdb")
-    _raw(opened, "crm", Entity.CONTACTS, [
+    raw_rows(opened, "crm", Entity.CONTACTS, [
         {"source_id": "C1", "customer_ref": "C1", "email": "ann@example.com"},
         {"source_id": "C2", "customer_ref": "C2", "email": "bob@example.com"}])
-    _raw(opened, "web", Entity.EVENTS, [
+    raw_rows(opened, "web", Entity.EVENTS, [
         {"source_id": "W1", "customer_ref": "C1", "type": "page_view",
          "occurred_at": dt.datetime(2024, 1, 20, 10)},
         {"source_id": "W2", "customer_ref": "C2", "type": "page_view",
@@ -96,7 +96,7 @@ def test_api_events_count_in_dimensions_and_segments_after_a_rebuild(
     assert before["ann@example.com"]["page_views_30d"] == 1
     assert before["ann@example.com"]["segments"] == []
 
-    _api(store, [
+    api_rows(store, [
         # by the hub's customer id, as a client has it from a decision or a profile
         {"event_id": "e1", "type": "page_view", "occurred_at": "2024-01-25T10:00:00+02:00",
          "customer_id": ann, "properties": '{"path": "/"}'},
@@ -140,7 +140,7 @@ def test_api_events_follow_a_merged_customer_id(store: AnalyticalStore) -> None:
     [survivor] = {row["customer_id"] for row in merged.values()}
     gone = ({ann, bob} - {survivor}).pop()
     # a client still holding the merged id sends an event with it
-    _api(store, [{"event_id": "e1", "type": "page_view",
+    api_rows(store, [{"event_id": "e1", "type": "page_view",
                   "occurred_at": "2024-01-29T10:00:00+00:00", "customer_id": gone}])
     after = _build(store)
     assert after["ann@example.com"]["customer_id"] == survivor
@@ -150,7 +150,7 @@ def test_api_events_follow_a_merged_customer_id(store: AnalyticalStore) -> None:
 def test_an_unknown_customer_id_makes_one_customer_of_its_events(
         store: AnalyticalStore) -> None:
     _build(store)
-    _api(store, [{"event_id": f"e{n}", "type": "page_view",
+    api_rows(store, [{"event_id": f"e{n}", "type": "page_view",
                   "occurred_at": "2024-01-29T10:00:00+00:00", "customer_id": "u-42"}
                  for n in range(2)])
     after = _build(store)
@@ -165,7 +165,7 @@ def test_an_unknown_customer_id_makes_one_customer_of_its_events(
 def test_a_source_named_like_the_api_events_is_refused(store: AnalyticalStore) -> None:
     project = PROJECT.model_copy(update={"sources": {
         **PROJECT.sources, "api": PROJECT.sources["web"]}})
-    _api(store, [{"event_id": "e1", "type": "page_view",
+    api_rows(store, [{"event_id": "e1", "type": "page_view",
                   "occurred_at": "2024-01-29T10:00:00+00:00", "customer_id": "x"}])
     with pytest.raises(ConfigError, match="'api' is reserved"):
         refresh_views(store, project)

@@ -22,9 +22,12 @@
 # MUTATION_CHILDREN sets mutmut's parallel workers (default 2).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-venv="${VENV:-$root/.venv}"
-[[ -x "$venv/bin/mutmut" ]] || venv=/work/main/.venv
-[[ -x "$venv/bin/mutmut" ]] || { echo "mutmut is not installed: pip install -e '.[dev,mutation]'" >&2; exit 2; }
+# the same .venv as scripts/test.sh (created on a fresh machine), plus the mutation extra
+source "$root/scripts/setup.sh"
+venv="$root/$venv"
+if [[ ! -x "$venv/bin/mutmut" ]]; then
+  "$venv/bin/python" -m pip install --quiet -e "$root[mutation]"
+fi
 python="$venv/bin/python"
 target="${1:?usage: bash scripts/mutation.sh TARGET [MUTANT ...] (targets: [tool.mutmut.targets] in pyproject.toml)}"
 shift

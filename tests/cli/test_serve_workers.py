@@ -9,11 +9,7 @@ here by a ``sitecustomize`` that delays every spawned worker process before it c
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -21,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from accord.cli.main import app
+from tests.e2e.served import served
 
 #: Longer than uvicorn's default health-check timeout (5 s), well under Accord's.
 WORKER_DELAY_S = 8
@@ -46,28 +43,6 @@ def test_workers_slower_to_start_than_uvicorns_default_health_check_still_serve(
     (slow / "sitecustomize.py").write_text(SLOW_START)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(
         [str(slow), *filter(None, [os.environ.get("PYTHONPATH")])]))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "accord.cli.main", "serve", "--project", str(project),
-         "--port", str(port), "--workers", "2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.communicate()[0]
-                assert time.monotonic() < deadline, "the workers never started"
-                time.sleep(0.5)
-        assert health.status_code == 200
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.communicate()
+    # uvicorn's own 5 s would kill each worker and start one as slow, forever
+    with served(project, workers=2, env=env, start_seconds=60) as server:
+        assert httpx.get(f"{server.url}/v1/health", timeout=5).status_code == 200

@@ -59,18 +59,20 @@ class Server:
 
 
 @contextmanager
-def served(project: Path, *, workers: int = 2) -> Iterator[Server]:
-    """Serve ``project`` with ``workers`` uvicorn workers until the block ends."""
+def served(project: Path, *, workers: int = 2, env: dict[str, str] | None = None,
+           start_seconds: float = START_SECONDS) -> Iterator[Server]:
+    """Serve ``project`` with ``workers`` uvicorn workers until the block ends (``env``: the
+    server's environment; it must answer within ``start_seconds``)."""
     port = free_port()
     output = project.parent / f"serve-{port}.log"
     with output.open("wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "accord.cli.main", "serve", "--project", str(project),
              "--port", str(port), "--workers", str(workers)],
-            stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+            env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(f"http://127.0.0.1:{port}", process, output)
     try:
-        deadline = time.monotonic() + START_SECONDS
+        deadline = time.monotonic() + start_seconds
         while True:
             try:
                 httpx.get(f"{server.url}/v1/health", timeout=2)

@@ -6,7 +6,6 @@ is refused in the form instead of breaking the next build."""
 from __future__ import annotations
 
 import io
-import re
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ import pytest
 from accord.rules.governance import Governance
 from accord.server.runtime import open_project_operational
 from tests.web.conftest import PASSWORDS, Site
+from tests.web.test_login import form_token
 
 VIP_ROWS = [["input:monetary:number", "output:VIP eligible:boolean"], [">= 800", "true"],
             ["", "false"]]
@@ -31,7 +31,7 @@ def login(served: str) -> Iterator[Callable[[str], httpx.Client]]:
     def log_in(user: str) -> httpx.Client:
         client = httpx.Client(base_url=served, follow_redirects=False, timeout=120)
         opened.append(client)
-        token = _token(client.get("/app/login").text)
+        token = form_token(client.get("/app/login").text)
         response = client.post("/app/login", data={"username": user, "csrf": token,
                                                    "password": PASSWORDS[user]})
         assert response.status_code == 303, response.text[:300]
@@ -40,11 +40,6 @@ def login(served: str) -> Iterator[Callable[[str], httpx.Client]]:
     yield log_in
     for client in opened:
         client.close()
-
-
-def _token(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    return found.group(1) if found else ""
 
 
 def workbook(rows: list[list[str]], *, huge_cell: int = 0, far_row: int = 0) -> bytes:
@@ -77,7 +72,7 @@ def workbook(rows: list[list[str]], *, huge_cell: int = 0, far_row: int = 0) -> 
 
 def upload(client: httpx.Client, content: bytes, *, name: str = "vip.xlsx",
            csrf: str | None = None) -> httpx.Response:
-    token = csrf if csrf is not None else _token(client.get("/app/rules").text)
+    token = csrf if csrf is not None else form_token(client.get("/app/rules").text)
     return client.post("/app/rules/import-table",
                        data={"table": "VIP eligible", "csrf": token},
                        files={"sheet": (name, content, "application/octet-stream")})
@@ -105,7 +100,7 @@ def test_the_role_is_checked_before_the_body_is_read(
     assert garbage.status_code == 403 and "author rules" in garbage.text
     start = time.monotonic()
     bomb = upload(ola, workbook(VIP_ROWS, huge_cell=25 << 20),
-                  csrf=_token(ola.get("/app/rules/v1").text))
+                  csrf=form_token(ola.get("/app/rules/v1").text))
     assert bomb.status_code == 403 and time.monotonic() - start < 5
 
 
@@ -174,7 +169,7 @@ def test_a_condition_sql_cannot_express_is_refused_in_the_form(
     mia = login("mia")
     project = site.directory / "accord.yaml"
     before = project.read_text()
-    token = _token(mia.get("/app/segments").text)
+    token = form_token(mia.get("/app/segments").text)
     refused = mia.post("/app/segments", data={"name": "odd", "condition": "monetary >>> 1",
                                                "csrf": token, "description": "kept"})
     assert refused.status_code == 400

@@ -47,6 +47,16 @@ class RuleSet:
     #: What to do for a customer id the online store does not know: decide from the
     #: request context alone ("anonymous") or refuse ("reject").
     unknown_customer: str = "anonymous"
+    #: The channels the rules name (treatments', quiet hours', contact limits'); empty when
+    #: they name none, and every channel is then as good as another. Derived once, here.
+    channels: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        names = {channel for treatment in self.catalogue.treatments
+                 for channel in treatment.channels}
+        names.update(quiet.channel for quiet in self.policy.quiet_hours)
+        names.update(limit.channel for limit in self.policy.limits if limit.channel)
+        object.__setattr__(self, "channels", frozenset(names))  # frozen: set once, at birth
 
     @classmethod
     def build(cls, version: str, catalogue: Catalogue, models: Sequence[Model], *,

@@ -29,7 +29,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from accord.decisioning.history import OutcomeKind
-from accord.decisioning.ruleset import RuleSet
 from accord.decisioning.service import DecisionService, EventIn, UnknownCustomer
 from accord.online.contacts import UnknownDecision
 from accord.operational.api_keys import ApiKey
@@ -294,28 +293,9 @@ def _decision_body(raw: bytes) -> DecisionBody:
     return body
 
 
-def known_channels(rules: RuleSet) -> frozenset[str]:
-    """The channels a rule set names: its treatments', quiet hours' and contact limits'
-    (empty when it names none: every channel is then as good as another)."""
-    found = _CHANNELS.get(rules.version)
-    if found is None or found[0] is not rules:
-        names: set[str] = set()
-        for treatment in rules.catalogue.treatments:
-            names.update(treatment.channels)
-        names.update(q.channel for q in rules.policy.quiet_hours)
-        names.update(limit.channel for limit in rules.policy.limits if limit.channel)
-        found = (rules, frozenset(names))
-        _CHANNELS[rules.version] = found
-    return found[1]
-
-
-#: Rule version -> (its rule set, its channels): computed once per version and process.
-_CHANNELS: dict[str, tuple[RuleSet, frozenset[str]]] = {}
-
-
 def _known_channel(engine: DecisionService, channel: str) -> None:
     """400 for a channel the active rules never mention (when they name any at all)."""
-    known = known_channels(engine.rules.current())
+    known = engine.rules.current().channels
     if known and channel not in known:
         raise ApiError(400, "unknown_channel",
                        f"body.channel: {channel[:64]!r} is not a channel of the active rules "
